@@ -1,0 +1,58 @@
+"""User-facing input errors.
+
+Core objects: :class:`InputError`, the one exception the command line turns into a clean
+message and exit code 2. It always names the file, and where known the key path and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+KeyPath = Sequence[str | int]
+
+
+def format_path(path: KeyPath) -> str:
+    """Render a key path as ``militias.kataib_hezbollah.compliance`` or ``events[2].day``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class InputError(Exception):
+    """Bad user input: a scenario, sweep or command-line value that cannot be used.
+
+    Attributes:
+        file: The file at fault, or None for command-line values.
+        path: The key path inside the file, possibly empty.
+        line: The 1-based line number, when the YAML parser knows it.
+        reason: What is wrong, in one sentence.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | None = None,
+        path: KeyPath = (),
+        line: int | None = None,
+    ) -> None:
+        """Create the error; ``str()`` gives the full one-line message."""
+        self.file = file
+        self.path = tuple(path)
+        self.line = line
+        self.reason = reason
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """``file:line: key.path: reason`` with the unknown parts left out."""
+        where = self.file or ""
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.path:
+            where += (": " if where else "") + format_path(self.path)
+        return f"{where}: {self.reason}" if where else self.reason

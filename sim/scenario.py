@@ -1,0 +1,279 @@
+"""Loading scenarios: ``extends:`` chains, validation and rule compilation.
+
+Core objects: :class:`Scenario` (a validated spec with its compiled rules) and
+:func:`load_scenario`. A scenario is a named patch over another (Covasim-style): its file
+names a parent with ``extends:`` and overrides any value; mappings merge key by key, lists
+are replaced whole, and ``null`` deletes a key (a militia, say). Every default lives in
+``scenarios/base.yaml`` with its source.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from sim.errors import InputError, KeyPath
+from sim.expr import FUNCTIONS, Expr, ExprError, compile_expr
+from sim.paths import scenarios_dir
+from sim.schema import ScenarioSpec
+from sim.variables import GLOBAL_VARS, MILITIA_VARS, MODEL_PARAMS, RULES
+from sim.yamlio import read_yaml
+
+Origins = dict[tuple[str | int, ...], tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario, ready to run.
+
+    Attributes:
+        spec: The resolved, validated values.
+        rules: Each rule compiled to a vectorized expression.
+        files: The chain of files it was read from, leaf first.
+        data: The resolved data as plain dicts (what ``hash`` is taken of).
+    """
+
+    spec: ScenarioSpec
+    rules: dict[str, Expr]
+    files: tuple[str, ...]
+    data: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.spec.name
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the resolved scenario, canonical JSON: equal hashes, equal models."""
+        text = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def patched(self, changes: Mapping[str, Any]) -> Scenario:
+        """Return a copy with values replaced by dotted key path.
+
+        Args:
+            changes: ``{"militias.kataib_hezbollah.compliance": 0.5, ...}``.
+
+        Raises:
+            InputError: A key path does not exist, or the new value is invalid.
+        """
+        data = copy.deepcopy(self.data)
+        for dotted, value in changes.items():
+            parts = dotted.split(".")
+            node: Any = data
+            for i, part in enumerate(parts):
+                if not isinstance(node, dict) or part not in node:
+                    keys = list(node) if isinstance(node, dict) else []
+                    raise InputError(
+                        f"no such key {part!r}{_did_you_mean(part, keys)}",
+                        file=self.files[0],
+                        path=parts[: i + 1],
+                    )
+                if i == len(parts) - 1:
+                    node[part] = value
+                node = node[part]
+        return _build(data, {}, self.files)
+
+
+def list_scenarios() -> dict[str, str]:
+    """The shipped scenarios: name to description (``base`` is the defaults, not listed)."""
+    out: dict[str, str] = {}
+    for path in sorted(scenarios_dir().glob("*.yaml")):
+        if path.stem != "base":
+            out[path.stem] = load_scenario(path).spec.description.strip().split("\n")[0]
+    return out
+
+
+def resolve_ref(ref: str | Path, relative_to: Path | None = None) -> Path:
+    """Turn a scenario reference (a shipped name or a path) into a file path."""
+    text = str(ref)
+    if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
+        path = Path(text)
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to / path
+        return path
+    shipped = scenarios_dir() / f"{text}.yaml"
+    if shipped.is_file():
+        return shipped
+    names = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    raise InputError(
+        f"no shipped scenario named {text!r}{_did_you_mean(text, names)}; "
+        f"shipped: {', '.join(names)}"
+    )
+
+
+def load_scenario(ref: str | Path | Scenario) -> Scenario:
+    """Load, merge, validate and compile a scenario.
+
+    Args:
+        ref: A shipped scenario's name (``"qaani_visit"``), a path to a YAML file, or an
+            already loaded :class:`Scenario` (returned as is).
+
+    Raises:
+        InputError: Anything wrong with the file or the chain it extends, with the file,
+            key path and line.
+    """
+    if isinstance(ref, Scenario):
+        return ref
+    path = resolve_ref(ref)
+    data, origins, files = _read_chain(path, ())
+    data.setdefault("name", path.stem)
+    return _build(data, origins, files)
+
+
+def _read_chain(
+    path: Path, seen: tuple[Path, ...]
+) -> tuple[dict[str, Any], Origins, tuple[str, ...]]:
+    raw, lines = read_yaml(path)
+    file = str(path)
+    if not isinstance(raw, dict):
+        raise InputError("a scenario file must be a mapping of keys to values", file=file, line=1)
+    origins: Origins = {key: (file, line) for key, line in lines.items()}
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw, origins, (file,)
+    if not isinstance(parent, str):
+        raise InputError(
+            "extends must be a scenario name or path",
+            file=file,
+            path=["extends"],
+            line=lines.get(("extends",)),
+        )
+    if "name" not in raw:
+        raw["name"] = path.stem
+    parent_path = resolve_ref(parent, path.parent).resolve()
+    chain = (*seen, path.resolve())
+    if parent_path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_path))
+        raise InputError(
+            f"cycle of extends: {cycle}", file=file, path=["extends"], line=lines.get(("extends",))
+        )
+    base, base_origins, files = _read_chain(parent_path, chain)
+    base_origins.update(origins)
+    return _merge(base, raw), base_origins, (file, *files)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fields_at(loc: KeyPath) -> list[str]:
+    """The keys allowed in the mapping at ``loc`` of a ScenarioSpec."""
+    tp: Any = ScenarioSpec
+    for part in loc:
+        if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+            field = tp.model_fields.get(str(part))
+            if field is None:
+                return []
+            tp = field.annotation
+        else:
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[-1] if args else None
+        while typing.get_origin(tp) in (typing.Union, typing.Annotated) or (
+            type(tp).__name__ == "UnionType"
+        ):
+            tp = next(a for a in typing.get_args(tp) if a is not type(None))
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel):
+        return list(tp.model_fields)
+    return []
+
+
+def _locate(origins: Origins, path: KeyPath, files: tuple[str, ...]) -> tuple[str, int | None]:
+    key = tuple(path)
+    while key not in origins and key:
+        key = key[:-1]
+    if key in origins:
+        return origins[key]
+    return files[0], None
+
+
+def _build(data: dict[str, Any], origins: Origins, files: tuple[str, ...]) -> Scenario:
+    def fail(reason: str, path: KeyPath) -> InputError:
+        file, line = _locate(origins, path, files)
+        return InputError(reason, file=file, path=path, line=line)
+
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [p for p in err["loc"] if p not in ("function-after",)]
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            reason = f"unknown key {key!r}{_did_you_mean(key, _fields_at(loc[:-1]))}"
+        elif err["type"] == "missing":
+            reason = f"missing required key {loc[-1]!r}"
+        else:
+            reason = err["msg"].removeprefix("Value error, ")
+            if err["type"] not in ("value_error",) and "input" in err:
+                reason += f" (got {err['input']!r})"
+        raise fail(reason, loc) from None
+    _cross_check(spec, fail)
+    rules = _compile_rules(spec, fail)
+    return Scenario(spec=spec, rules=rules, files=files, data=data)
+
+
+def _cross_check(spec: ScenarioSpec, fail: typing.Callable[[str, KeyPath], InputError]) -> None:
+    reserved = set(GLOBAL_VARS) | set(MILITIA_VARS) | set(FUNCTIONS)
+    for section in ("params", "drivers"):
+        for name in getattr(spec, section):
+            if name in reserved:
+                raise fail(f"{name!r} is a state variable or function name", [section, name])
+    for name in set(spec.params) & set(spec.drivers):
+        raise fail(f"{name!r} is both a driver and a parameter", ["drivers", name])
+    for name, (unit, meaning) in MODEL_PARAMS.items():
+        if name not in spec.params:
+            raise fail(f"missing model parameter {name!r} ({meaning})", ["params"])
+        if spec.params[name].unit != unit:
+            raise fail(f"unit must be {unit!r}", ["params", name, "unit"])
+    if spec.params["directive_delay_min"].value > spec.params["directive_delay_max"].value:
+        raise fail("directive_delay_min is above directive_delay_max", ["params"])
+    for i, entry in enumerate(spec.schedule):
+        for key in entry.set:
+            if key not in spec.drivers:
+                raise fail(
+                    f"unknown driver {key!r}{_did_you_mean(key, spec.drivers)}",
+                    ["schedule", i, "set", key],
+                )
+    for i, event in enumerate(spec.events):
+        if event.militia is not None and event.militia not in spec.militias:
+            raise fail(
+                f"unknown militia {event.militia!r}{_did_you_mean(event.militia, spec.militias)}",
+                ["events", i, "militia"],
+            )
+
+
+def _compile_rules(
+    spec: ScenarioSpec, fail: typing.Callable[[str, KeyPath], InputError]
+) -> dict[str, Expr]:
+    global_names = set(GLOBAL_VARS) | set(spec.drivers) | set(spec.params)
+    rules: dict[str, Expr] = {}
+    for name, (context, _kind, _meaning) in RULES.items():
+        names = global_names | set(MILITIA_VARS) if context == "militia" else global_names
+        try:
+            rules[name] = compile_expr(getattr(spec.rules, name).expr, names)
+        except ExprError as exc:
+            raise fail(str(exc), ["rules", name, "expr"]) from None
+    return rules

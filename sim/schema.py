@@ -1,0 +1,199 @@
+"""The shape of a scenario file, validated with pydantic.
+
+Core objects: :class:`ScenarioSpec` and its parts (:class:`Param`, :class:`Driver`,
+:class:`Militia`, :class:`Rule`, :class:`Rules`, :class:`Mechanisms`, :class:`Event`,
+:class:`ScheduleEntry`, :class:`Source`). Every number carries a unit that fixes its range,
+and every rule a source: a verbatim quote from ``seeds/`` or a calibration row.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.sources import CALIBRATION, default_index, normalize
+
+Unit = Literal["probability", "fraction", "rate", "days", "count", "multiplier", "real"]
+TheaterName = Literal["iraq", "syria"]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+_BOUNDS: dict[str, tuple[float, float]] = {
+    "probability": (0.0, 1.0),
+    "fraction": (0.0, 1.0),
+    "rate": (0.0, math.inf),
+    "days": (0.0, math.inf),
+    "count": (0.0, math.inf),
+    "multiplier": (0.0, math.inf),
+    "real": (-math.inf, math.inf),
+}
+
+
+class Strict(BaseModel):
+    """A part of a scenario: unknown keys, NaN and infinities are refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=False)
+
+
+class Source(Strict):
+    """Where a value or rule comes from."""
+
+    quote: str | None = None
+    calibration: list[str] | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Source:
+        if not (self.quote or self.calibration or self.assumption):
+            raise ValueError("a source needs a quote, a calibration row, or a stated assumption")
+        if self.quote is not None and default_index().find(self.quote) is None:
+            raise ValueError(f"quote not found verbatim in seeds/: {normalize(self.quote)[:80]!r}")
+        for row in self.calibration or []:
+            if row not in CALIBRATION:
+                raise ValueError(f"unknown calibration row {row!r} (rows are C1 to C14)")
+        return self
+
+    @property
+    def cites_evidence(self) -> bool:
+        """True when the source is a quote or a calibration row, not only an assumption."""
+        return bool(self.quote or self.calibration)
+
+
+class Param(Strict):
+    """A named constant that rules read, with its unit and source."""
+
+    value: float
+    unit: Unit
+    source: Source
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Param:
+        lo, hi = _BOUNDS[self.unit]
+        if not lo <= self.value <= hi:
+            raise ValueError(f"{self.unit} must be in [{lo}, {hi}], got {self.value}")
+        return self
+
+
+class Driver(Param):
+    """A named input that the schedule may change from day to day (the Gaza war's intensity)."""
+
+
+class ScheduleEntry(Strict):
+    """Set drivers from ``day`` to ``until`` (both inclusive; open-ended without ``until``)."""
+
+    day: Annotated[int, Field(ge=0)]
+    until: Annotated[int, Field(ge=0)] | None = None
+    set: dict[str, float]
+    source: Source
+
+    @model_validator(mode="after")
+    def _order(self) -> ScheduleEntry:
+        if self.until is not None and self.until < self.day:
+            raise ValueError(f"until ({self.until}) is before day ({self.day})")
+        return self
+
+
+class Event(Strict):
+    """A forced event on a given day, the same in every trial."""
+
+    day: Annotated[int, Field(ge=0)]
+    kind: Literal["attack", "directive", "iraq_request", "us_strike"]
+    militia: Name | None = None
+    theater: TheaterName = "iraq"
+    killed: Annotated[int, Field(ge=0)] = 0
+    wounded: Annotated[int, Field(ge=0)] = 0
+    leader_killed: bool = False
+    source: Source
+
+    @model_validator(mode="after")
+    def _needs_group(self) -> Event:
+        if self.kind in ("attack", "us_strike") and self.militia is None:
+            raise ValueError(f"a forced {self.kind!r} event needs a militia")
+        return self
+
+
+class Theater(Strict):
+    """A country where U.S. forces are deployed."""
+
+    us_troops: Annotated[int, Field(ge=0)]
+    source: Source
+
+
+class Militia(Strict):
+    """One armed group: its doctrine, strength and leanings."""
+
+    doctrine: Literal["compliant", "holdout"]
+    capability: NonNegative
+    share: Fraction
+    theaters: dict[TheaterName, Fraction]
+    compliance: Fraction
+    prefers_talks: Fraction
+    source: Source
+
+    @model_validator(mode="after")
+    def _split(self) -> Militia:
+        total = sum(self.theaters.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ValueError(f"theaters shares must sum to 1, got {total:g}")
+        return self
+
+
+class Rule(Strict):
+    """A decision rule: an expression over state variables and parameters."""
+
+    expr: str
+    source: Source
+
+    @model_validator(mode="after")
+    def _evidence(self) -> Rule:
+        if not self.source.cites_evidence:
+            raise ValueError("a rule's source needs a quote from seeds/ or a calibration row")
+        return self
+
+
+class Rules(Strict):
+    """Every decision the model asks of the YAML; see ``sim.variables.RULES`` for meanings."""
+
+    iraq_request_prob: Rule
+    directive_trigger: Rule
+    attack_rate: Rule
+    comply_prob: Rule
+    lapse_prob: Rule
+    us_strike_prob: Rule
+    leader_kill_prob: Rule
+    us_strike_iran_prob: Rule
+    talks_progress_rate: Rule
+    agreement_prob: Rule
+
+
+class Mechanisms(Strict):
+    """Switches: each turns one mechanism of the model on or off."""
+
+    casualties: bool
+    retaliation: bool
+    leadership_strikes: bool
+    strikes_on_iran: bool
+    directive: bool
+    restraint_relaxation: bool
+    iraqi_request: bool
+    talks: bool
+    revenge: bool
+
+
+class ScenarioSpec(Strict):
+    """A whole, resolved scenario (after ``extends:`` has been applied)."""
+
+    name: str
+    description: str
+    days: Annotated[int, Field(ge=1, le=3650)]
+    drivers: dict[Name, Driver]
+    schedule: list[ScheduleEntry]
+    events: list[Event]
+    theaters: dict[TheaterName, Theater]
+    militias: Annotated[dict[Name, Militia], Field(min_length=1)]
+    params: dict[Name, Param]
+    rules: Rules
+    mechanisms: Mechanisms
