@@ -1,0 +1,252 @@
+"""The actors: Iran's Quds Force, the United States, the Iraqi government and the militias.
+
+Core objects: :class:`QudsForce`, :class:`UnitedStates`, :class:`IraqiGovernment`,
+:class:`Militia`. Each is a ``mesa.Agent`` whose state is a set of numpy arrays over trials
+(one lane per trial), and whose decisions are rules from the scenario's YAML, written as
+boolean-mask algebra. The order in which they act is fixed in ``EscalationModel.step``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.draws import categorical, pareto_count, poisson, uniform_int
+from sim.window import Window
+
+if TYPE_CHECKING:
+    from sim.model import BoolArray, EscalationModel, FloatArray, IntArray
+    from sim.schema import Militia as MilitiaSpec
+
+NEVER = 1 << 30  # a day that never comes
+THEATERS = ("iraq", "syria")
+
+
+class Actor(mesa.Agent):  # type: ignore[misc]
+    """Base for the model's actors: typed access to the escalation model."""
+
+    model: EscalationModel
+
+    def __init__(self, model: EscalationModel) -> None:
+        """Register with the model."""
+        super().__init__(model)
+
+
+class IraqiGovernment(Actor):
+    """Asks Iran to rein in the groups after a major attack; negotiates U.S. withdrawal."""
+
+    def __init__(self, model: EscalationModel) -> None:
+        """Start with no request pending and no talks progress."""
+        super().__init__(model)
+        n = model.n
+        self.request_until: IntArray = np.full(n, -1, dtype=np.int64)
+        self.talks_progress: FloatArray = np.zeros(n)
+        self.withdrawal_agreed: BoolArray = np.zeros(n, dtype=bool)
+
+    def request(self, day: int) -> None:
+        """Ask Iran to rein in the groups (``iraq_request_prob``, or a forced event)."""
+        m = self.model
+        pending = self.request_until >= day
+        new = np.zeros(m.n, dtype=bool)
+        if m.mechanisms.iraqi_request:
+            new = ~pending & (m.uniform("iraq.request", day) < m.prob("iraq_request_prob"))
+        if m.forced(day, "iraq_request"):
+            new[:] = True
+        self.request_until[new] = day + int(m.param("iraq_request_days")) - 1
+
+    def negotiate(self, day: int) -> None:
+        """Advance talks when violence is low; an agreement is reached by chance."""
+        m = self.model
+        if not m.mechanisms.talks:
+            return
+        change = np.asarray(m.value("talks_progress_rate"), dtype=np.float64)
+        np.clip(self.talks_progress + change, 0.0, 1.0, out=self.talks_progress)
+        agree = m.uniform("iraq.agreement", day) < m.prob("agreement_prob")
+        self.withdrawal_agreed |= agree
+
+
+class QudsForce(Actor):
+    """Iran: issues a 'lie low' directive within days of its trigger."""
+
+    def __init__(self, model: EscalationModel) -> None:
+        """Start with no directive issued or pending."""
+        super().__init__(model)
+        n = model.n
+        self.due: IntArray = np.full(n, NEVER, dtype=np.int64)
+        self.last_directive: IntArray = np.full(n, -NEVER, dtype=np.int64)
+        self.issued: IntArray = np.zeros(n, dtype=np.int64)
+        self.issued_today: BoolArray = np.zeros(n, dtype=bool)
+
+    def days_since_directive(self, day: int) -> IntArray:
+        """Days since the last directive (a large number if none)."""
+        out: IntArray = np.minimum(day - self.last_directive, 9999)
+        return out
+
+    def directive_active(self, day: int) -> BoolArray:
+        """Whether a directive is in force."""
+        out: BoolArray = self.days_since_directive(day) < self.model.param("directive_days")
+        return out
+
+    def decide(self, day: int) -> None:
+        """Schedule a directive when the trigger fires; issue those due today."""
+        m = self.model
+        if m.mechanisms.directive:
+            idle = (self.due == NEVER) & ~self.directive_active(day)
+            fire = idle & np.asarray(m.value("directive_trigger"), dtype=bool)
+            delay = uniform_int(
+                m.uniform("iran.delay", day),
+                int(m.param("directive_delay_min")),
+                int(m.param("directive_delay_max")),
+            )
+            self.due = np.where(fire, day + delay, self.due)
+        issue = self.due <= day
+        if m.forced(day, "directive"):
+            issue[:] = True
+        self.issued_today = issue
+        self.due[issue] = NEVER
+        self.last_directive[issue] = day
+        self.issued += issue
+
+
+class Militia(Actor):
+    """One Iran-aligned group: attacks U.S. forces, obeys (or not) Iran, absorbs U.S. strikes.
+
+    Args:
+        model: The model.
+        index: The group's position among the militias.
+        name: The group's key in the scenario.
+        spec: Its configured doctrine and strengths.
+    """
+
+    def __init__(self, model: EscalationModel, index: int, name: str, spec: MilitiaSpec) -> None:
+        """Start intact, not complying, with no losses."""
+        super().__init__(model)
+        n = model.n
+        self.index, self.name, self.spec = index, name, spec
+        self.strength: FloatArray = np.ones(n)
+        self.revenge: FloatArray = np.zeros(n)
+        self.comply_from: IntArray = np.full(n, NEVER, dtype=np.int64)
+        self.leaders_lost: IntArray = np.zeros(n, dtype=np.int64)
+        self.attacks = Window((len(THEATERS), n), (7,))
+        self.complying: BoolArray = np.zeros(n, dtype=bool)
+
+    def respond(self, day: int) -> None:
+        """Decide on a fresh directive, start complying after a lag, or lapse."""
+        m = self.model
+        issued = m.iran.issued_today
+        if issued.any():
+            env = m.militia_env(self)
+            obey = issued & (
+                m.uniform(f"militia.{self.name}.comply", day) < m.prob("comply_prob", env)
+            )
+            lag = uniform_int(
+                m.uniform(f"militia.{self.name}.lag", day), 0, int(m.param("comply_lag_max"))
+            )
+            self.comply_from = np.where(
+                obey, np.minimum(self.comply_from, day + lag), self.comply_from
+            )
+        self.complying = self.comply_from <= day
+        if m.mechanisms.restraint_relaxation and self.complying.any():
+            u = m.uniform(f"militia.{self.name}.lapse", day)
+            lapse = self.complying & (u < m.prob("lapse_prob", m.militia_env(self)))
+            self.comply_from[lapse] = NEVER
+            self.complying &= ~lapse
+
+    def attack(self, day: int) -> None:
+        """Attack U.S. forces in each theater; attacks may wound or kill."""
+        m = self.model
+        rate = np.maximum(np.asarray(m.value("attack_rate", m.militia_env(self)), dtype=float), 0)
+        killed_tail, wounded_tail = m.param("killed_tail"), m.param("wounded_tail")
+        for t, theater in enumerate(THEATERS):
+            share = self.spec.theaters.get(theater, 0.0)  # type: ignore[call-overload]
+            stream = f"militia.{self.name}.{theater}"
+            n = poisson(m.uniform(f"{stream}.attacks", day), rate * share)
+            killed = np.zeros(m.n, dtype=np.int64)
+            wounded = np.zeros(m.n, dtype=np.int64)
+            if m.mechanisms.casualties:
+                p_kill = 1.0 - (1.0 - m.param("p_attack_kills")) ** n
+                p_wound = 1.0 - (1.0 - m.param("p_attack_wounds")) ** n
+                size_k = pareto_count(
+                    m.uniform(f"{stream}.killed", day, 1), killed_tail, m.param("killed_max")
+                )
+                size_w = pareto_count(
+                    m.uniform(f"{stream}.wounded", day, 1), wounded_tail, m.param("wounded_max")
+                )
+                killed = np.where(m.uniform(f"{stream}.killed", day) < p_kill, size_k, 0)
+                wounded = np.where(m.uniform(f"{stream}.wounded", day) < p_wound, size_w, 0)
+            for event in m.forced(day, "attack", self.name, theater):
+                n = n + 1
+                killed = killed + event.killed
+                wounded = wounded + event.wounded
+                m.world.forced_killed += event.killed
+            self.attacks.today[t] += n
+            m.world.record_attacks(self, n, killed, wounded)
+
+    def struck(self, hit: BoolArray, leader: BoolArray) -> None:
+        """Take a U.S. strike (``hit``), which in some lanes also kills a commander."""
+        m = self.model
+        self.strength *= np.where(hit, 1.0 - m.param("strike_degrade"), 1.0)
+        self.strength *= np.where(leader, 1.0 - m.param("leader_degrade"), 1.0)
+        self.leaders_lost += leader
+        if m.mechanisms.revenge:
+            self.revenge += hit * m.param("revenge_per_strike") + leader * m.param(
+                "revenge_per_leader"
+            )
+
+    def end_day(self) -> None:
+        """Recover strength, let revenge fade, and close the day's attack counts."""
+        m = self.model
+        self.strength += m.param("strength_recovery") * (1.0 - self.strength)
+        self.revenge *= 0.5 ** (1.0 / max(m.param("revenge_half_life"), 1e-9))
+        self.attacks.end_day()
+
+
+class UnitedStates(Actor):
+    """Retaliates: strikes militias (sometimes their commanders), at the top strikes Iran."""
+
+    def __init__(self, model: EscalationModel) -> None:
+        """Start with no strikes."""
+        super().__init__(model)
+        n = model.n
+        self.last_strike: IntArray = np.full(n, -NEVER, dtype=np.int64)
+        self.strikes = Window((n,), (7,))
+        self.leader_strikes = Window((n,), (7,))
+        self.iran_strikes: IntArray = np.zeros(n, dtype=np.int64)
+        self.iran_today: BoolArray = np.zeros(n, dtype=bool)
+        self.target: IntArray = np.full(n, -1, dtype=np.int64)
+
+    def retaliate(self, day: int) -> None:
+        """Decide today's strike, pick its target by recent attacks, and strike Iran at the top."""
+        m = self.model
+        groups = m.militia_list
+        strike = np.zeros(m.n, dtype=bool)
+        if m.mechanisms.retaliation:
+            strike = m.uniform("us.strike", day) < m.prob("us_strike_prob")
+        recent = np.stack([g.attacks.last(7).sum(axis=0) for g in groups]).astype(float)
+        weights = recent + 0.05 * np.array([[g.spec.share] for g in groups])
+        target = categorical(m.uniform("us.target", day), weights)
+        leader = np.zeros(m.n, dtype=bool)
+        if m.mechanisms.leadership_strikes:
+            leader = strike & (m.uniform("us.leader", day) < m.prob("leader_kill_prob"))
+        for event in m.forced(day, "us_strike"):
+            strike[:] = True
+            target[:] = groups.index(m.militias[event.militia or ""])
+            leader[:] = event.leader_killed
+        self.target = np.where(strike, target, -1)
+        for g in groups:
+            hit = strike & (target == g.index)
+            g.struck(hit, leader & hit)
+        self.strikes.today += strike
+        self.leader_strikes.today += leader
+        self.last_strike[strike] = day
+        self.iran_today = np.zeros(m.n, dtype=bool)
+        if m.mechanisms.retaliation and m.mechanisms.strikes_on_iran:
+            self.iran_today = m.uniform("us.iran", day) < m.prob("us_strike_iran_prob")
+        self.iran_strikes += self.iran_today
+
+    def end_day(self) -> None:
+        """Close the day's strike counts."""
+        self.strikes.end_day()
+        self.leader_strikes.end_day()

@@ -1,0 +1,49 @@
+"""Trailing sums of daily counts.
+
+Core objects: :class:`Window`. It keeps the last few days of a per-trial count in a ring
+buffer and gives sums over the last ``k`` days, today's partial count included.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+IntArray = npt.NDArray[np.int64]
+
+
+class Window:
+    """Trailing sums of one daily count over several horizons.
+
+    Args:
+        shape: Shape of the count (trials, or groups x trials).
+        horizons: Window lengths in days, e.g. ``(7, 30)``.
+    """
+
+    def __init__(self, shape: tuple[int, ...], horizons: tuple[int, ...]) -> None:
+        """Start with zero counts."""
+        self.horizons = horizons
+        self.today: IntArray = np.zeros(shape, dtype=np.int64)
+        self.total: IntArray = np.zeros(shape, dtype=np.int64)
+        self._buf: IntArray = np.zeros((max(horizons), *shape), dtype=np.int64)
+        self._past = {k: np.zeros(shape, dtype=np.int64) for k in horizons}
+        self._day = 0
+
+    def last(self, k: int) -> IntArray:
+        """The sum over the last ``k`` days, today so far included."""
+        out: IntArray = self._past[k] + self.today
+        return out
+
+    def end_day(self) -> None:
+        """Close today: roll it into the windows and start a new day at zero."""
+        size = self._buf.shape[0]
+        for k, past in self._past.items():
+            past += self.today
+            if k > 1 and self._day - (k - 1) >= 0:
+                past -= self._buf[(self._day - (k - 1)) % size]
+            elif k == 1:
+                past -= self.today
+        self._buf[self._day % size] = self.today
+        self.total += self.today
+        self.today = np.zeros_like(self.today)
+        self._day += 1
