@@ -1,0 +1,142 @@
+"""The ``escsim`` command: a thin layer over the Python API.
+
+Core objects: :func:`main` and its subcommands ``run``, ``compare``, ``validate`` and
+``list``. Bad input of any kind ends with one line on stderr and exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+
+from sim.compare import compare
+from sim.errors import InputError
+from sim.runner import DEFAULT_BLOCK, run
+from sim.scenario import list_scenarios, load_scenario
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be non-negative, got {value}")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--trials", type=_positive, default=10_000, help="Monte Carlo trials (10000)")
+    p.add_argument("--days", type=_positive, default=None, help="days (the scenario's own)")
+    p.add_argument("--seed", type=_seed, default=0, help="root seed (0)")
+    p.add_argument(
+        "--block-size",
+        type=_positive,
+        default=DEFAULT_BLOCK,
+        help=f"trials simulated together; results do not depend on it ({DEFAULT_BLOCK})",
+    )
+    p.add_argument("--out", default=None, help="folder to write results into")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``escsim``."""
+    parser = argparse.ArgumentParser(
+        prog="escsim",
+        description="Escalation risk between Iran, the U.S., Iraq and "
+        "Iran-aligned militias: vectorized Monte Carlo runs of YAML scenarios.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="run one scenario and print its estimates")
+    p.add_argument("scenario", help="a shipped scenario's name (see 'escsim list') or a YAML path")
+    _add_run_options(p)
+    p = sub.add_parser("compare", help="paired difference of every metric between two scenarios")
+    p.add_argument("a", help="first scenario")
+    p.add_argument("b", help="second scenario")
+    _add_run_options(p)
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("files", nargs="+", help="scenario files or shipped names")
+    sub.add_parser("list", help="list the shipped scenarios")
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    results = run(
+        args.scenario,
+        trials=args.trials,
+        days=args.days,
+        seed=args.seed,
+        block_size=args.block_size,
+    )
+    print(json.dumps(results.to_json_dict(), indent=2) if args.json else results.table())
+    if args.out:
+        for path in results.write(args.out):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    comparison = compare(
+        args.a,
+        args.b,
+        trials=args.trials,
+        days=args.days,
+        seed=args.seed,
+        block_size=args.block_size,
+    )
+    print(json.dumps(comparison.to_json_dict(), indent=2) if args.json else comparison.table())
+    if args.out:
+        print(f"wrote {comparison.write(args.out)}", file=sys.stderr)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for ref in args.files:
+        try:
+            sc = load_scenario(ref)
+        except InputError as exc:
+            print(f"escsim: error: {exc.message}", file=sys.stderr)
+            failed += 1
+        else:
+            print(
+                f"ok: {ref} (scenario {sc.name}, {len(sc.spec.militias)} militias, "
+                f"hash {sc.hash[:12]})"
+            )
+    return 2 if failed else 0
+
+
+def _cmd_list(_: argparse.Namespace) -> int:
+    for name, description in list_scenarios().items():
+        print(f"{name:18} {textwrap.shorten(description, 100, placeholder=' ...')}")
+    return 0
+
+
+COMMANDS = {"run": _cmd_run, "compare": _cmd_compare, "validate": _cmd_validate, "list": _cmd_list}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``escsim`` with ``argv`` (default: the command line); return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"escsim: error: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("escsim: interrupted", file=sys.stderr)
+        return 130
