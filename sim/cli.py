@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from sim.compare import compare
 from sim.errors import InputError
+from sim.output import prepare_dir
 from sim.runner import DEFAULT_BLOCK, run
 from sim.scenario import list_scenarios, load_scenario
 
@@ -75,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.out:
+        prepare_dir(args.out)  # refuse a bad --out before spending time on the run
     results = run(
         args.scenario,
         trials=args.trials,
@@ -90,6 +93,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    if args.out:
+        prepare_dir(args.out)
     comparison = compare(
         args.a,
         args.b,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.output import write_atomic
+from sim.output import prepare_dir, write_atomic
 from sim.results import Results
 from sim.runner import DEFAULT_BLOCK, run
 from sim.scenario import Scenario, load_scenario
@@ -92,8 +92,7 @@ class Comparison:
 
     def write(self, out: str | Path) -> Path:
         """Write ``comparison.json`` atomically into ``out``."""
-        path = Path(out)
-        path.mkdir(parents=True, exist_ok=True)
+        path = prepare_dir(out)
         return write_atomic(
             path / "comparison.json",
             lambda p: p.write_text(json.dumps(self.to_json_dict(), indent=2)),

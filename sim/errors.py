@@ -6,9 +6,11 @@ message and exit code 2. It always names the file, and where known the key path 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 KeyPath = Sequence[str | int]
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def format_path(path: KeyPath) -> str:
@@ -18,7 +20,8 @@ def format_path(path: KeyPath) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            text = part if _PLAIN.fullmatch(part) else repr(part)
+            out += f".{text}" if out else text
     return out
 
 
@@ -55,4 +58,5 @@ class InputError(Exception):
             where += f":{self.line}"
         if self.path:
             where += (": " if where else "") + format_path(self.path)
-        return f"{where}: {self.reason}" if where else self.reason
+        text = f"{where}: {self.reason}" if where else self.reason
+        return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line

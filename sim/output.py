@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from sim.errors import InputError
 from sim.scenario import Scenario
 from sim.streams import SeedLike
 
@@ -28,6 +29,22 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def prepare_dir(out: str | Path) -> Path:
+    """Create the results folder ``out`` if needed; refuse a path that cannot be one."""
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(
+            "cannot write results there: it is a file, not a folder", file=str(path)
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the results folder ({exc.strerror})", file=str(path)
+        ) from None
     return path
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.output import manifest, write_atomic
+from sim.output import manifest, prepare_dir, write_atomic
 from sim.recorder import DOCTRINE_SERIES, SERIES, SERIES_BANDS, Block
 from sim.scenario import Scenario
 from sim.stats import Estimate, estimate_mean, estimate_share, hist_quantiles
@@ -186,8 +186,7 @@ class Results:
         """
         import json
 
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+        out = prepare_dir(out)
         paths = [
             write_atomic(
                 out / "summary.json",

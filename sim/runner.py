@@ -28,7 +28,9 @@ def check_run_args(trials: int, days: int | None, seed: SeedLike, block_size: in
         isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650
     ):
         raise InputError(f"days must be a whole number from 1 to 3650, got {days!r}")
-    seeds = [seed] if isinstance(seed, int) else list(seed)
+    seeds = (
+        [seed] if isinstance(seed, int) else list(seed) if isinstance(seed, list | tuple) else []
+    )
     if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
         raise InputError(f"seed must be a non-negative whole number, got {seed!r}")
     if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:

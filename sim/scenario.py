@@ -151,7 +151,13 @@ def _read_chain(
         )
     if "name" not in raw:
         raw["name"] = path.stem
-    parent_path = resolve_ref(parent, path.parent).resolve()
+    where = {"file": file, "path": ["extends"], "line": lines.get(("extends",))}
+    try:
+        parent_path = resolve_ref(parent, path.parent).resolve()
+    except InputError as exc:
+        raise InputError(exc.reason, **where) from None  # type: ignore[arg-type]
+    if not parent_path.is_file():
+        raise InputError(f"{parent!r}: file not found ({parent_path})", **where)  # type: ignore[arg-type]
     chain = (*seen, path.resolve())
     if parent_path in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent_path))

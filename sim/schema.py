@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.sources import CALIBRATION, default_index, normalize
 
@@ -45,15 +45,25 @@ class Source(Strict):
     calibration: list[str] | None = None
     assumption: str | None = None
 
-    @model_validator(mode="after")
-    def _check(self) -> Source:
-        if not (self.quote or self.calibration or self.assumption):
-            raise ValueError("a source needs a quote, a calibration row, or a stated assumption")
-        if self.quote is not None and default_index().find(self.quote) is None:
-            raise ValueError(f"quote not found verbatim in seeds/: {normalize(self.quote)[:80]!r}")
-        for row in self.calibration or []:
+    @field_validator("quote")
+    @classmethod
+    def _quote_in_seeds(cls, quote: str | None) -> str | None:
+        if quote is not None and default_index().find(quote) is None:
+            raise ValueError(f"quote not found verbatim in seeds/: {normalize(quote)[:80]!r}")
+        return quote
+
+    @field_validator("calibration")
+    @classmethod
+    def _known_rows(cls, rows: list[str] | None) -> list[str] | None:
+        for row in rows or []:
             if row not in CALIBRATION:
                 raise ValueError(f"unknown calibration row {row!r} (rows are C1 to C14)")
+        return rows
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Source:
+        if not (self.quote or self.calibration or self.assumption):
+            raise ValueError("a source needs a quote, a calibration row, or a stated assumption")
         return self
 
     @property
@@ -65,16 +75,19 @@ class Source(Strict):
 class Param(Strict):
     """A named constant that rules read, with its unit and source."""
 
-    value: float
     unit: Unit
+    value: float
     source: Source
 
-    @model_validator(mode="after")
-    def _in_range(self) -> Param:
-        lo, hi = _BOUNDS[self.unit]
-        if not lo <= self.value <= hi:
-            raise ValueError(f"{self.unit} must be in [{lo}, {hi}], got {self.value}")
-        return self
+    @field_validator("value")
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        unit = info.data.get("unit")
+        if unit is not None:
+            lo, hi = _BOUNDS[unit]
+            if not lo <= value <= hi:
+                raise ValueError(f"a {unit} must be in [{lo:g}, {hi:g}], got {value:g}")
+        return value
 
 
 class Driver(Param):
@@ -89,11 +102,13 @@ class ScheduleEntry(Strict):
     set: dict[str, float]
     source: Source
 
-    @model_validator(mode="after")
-    def _order(self) -> ScheduleEntry:
-        if self.until is not None and self.until < self.day:
-            raise ValueError(f"until ({self.until}) is before day ({self.day})")
-        return self
+    @field_validator("until")
+    @classmethod
+    def _order(cls, until: int | None, info: ValidationInfo) -> int | None:
+        day = info.data.get("day")
+        if until is not None and day is not None and until < day:
+            raise ValueError(f"until ({until}) is before day ({day})")
+        return until
 
 
 class Event(Strict):
@@ -101,18 +116,20 @@ class Event(Strict):
 
     day: Annotated[int, Field(ge=0)]
     kind: Literal["attack", "directive", "iraq_request", "us_strike"]
-    militia: Name | None = None
+    militia: Name | None = Field(default=None, validate_default=True)
     theater: TheaterName = "iraq"
     killed: Annotated[int, Field(ge=0)] = 0
     wounded: Annotated[int, Field(ge=0)] = 0
     leader_killed: bool = False
     source: Source
 
-    @model_validator(mode="after")
-    def _needs_group(self) -> Event:
-        if self.kind in ("attack", "us_strike") and self.militia is None:
-            raise ValueError(f"a forced {self.kind!r} event needs a militia")
-        return self
+    @field_validator("militia")
+    @classmethod
+    def _needs_group(cls, militia: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if kind in ("attack", "us_strike") and militia is None:
+            raise ValueError(f"a forced {kind!r} event needs a militia")
+        return militia
 
 
 class Theater(Strict):
@@ -133,12 +150,13 @@ class Militia(Strict):
     prefers_talks: Fraction
     source: Source
 
-    @model_validator(mode="after")
-    def _split(self) -> Militia:
-        total = sum(self.theaters.values())
+    @field_validator("theaters")
+    @classmethod
+    def _split(cls, theaters: dict[str, float]) -> dict[str, float]:
+        total = sum(theaters.values())
         if not math.isclose(total, 1.0, abs_tol=1e-9):
             raise ValueError(f"theaters shares must sum to 1, got {total:g}")
-        return self
+        return theaters
 
 
 class Rule(Strict):
@@ -147,11 +165,12 @@ class Rule(Strict):
     expr: str
     source: Source
 
-    @model_validator(mode="after")
-    def _evidence(self) -> Rule:
-        if not self.source.cites_evidence:
+    @field_validator("source")
+    @classmethod
+    def _evidence(cls, source: Source) -> Source:
+        if not source.cites_evidence:
             raise ValueError("a rule's source needs a quote from seeds/ or a calibration row")
-        return self
+        return source
 
 
 class Rules(Strict):

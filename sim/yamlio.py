@@ -23,6 +23,13 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, file: st
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
+            if key_node.tag != "tag:yaml.org,2002:str":
+                raise InputError(
+                    f"keys must be text, got {key!r} (quote it)",
+                    file=file,
+                    path=(*path, key),
+                    line=key_node.start_mark.line + 1,
+                )
             if key in seen:
                 raise InputError(
                     f"duplicate key {key!r}",
@@ -77,7 +84,8 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        last = max(1, len(text.splitlines()))  # an error at the end of input: the last line
+        line = min(mark.line + 1, last) if mark is not None else None
         reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise InputError(f"invalid YAML: {reason}", file=file, line=line) from None
     except yaml.YAMLError as exc:
