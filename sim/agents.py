@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.draws import categorical, pareto_count, poisson, uniform_int
+from sim.draws import MAX_RATE, categorical, pareto_count, poisson, uniform_int
+from sim.errors import InputError
 from sim.window import Window
 
 if TYPE_CHECKING:
@@ -80,34 +81,39 @@ class QudsForce(Actor):
         self.issued_today: BoolArray = np.zeros(n, dtype=bool)
 
     def days_since_directive(self, day: int) -> IntArray:
-        """Days since the last directive (a large number if none)."""
-        out: IntArray = np.minimum(day - self.last_directive, 9999)
+        """Days since the last directive (9999 if none yet)."""
+        out: IntArray = np.where(self.issued > 0, day - self.last_directive, 9999)
         return out
 
     def directive_active(self, day: int) -> BoolArray:
-        """Whether a directive is in force."""
-        out: BoolArray = self.days_since_directive(day) < self.model.param("directive_days")
+        """Whether a directive is in force (issued less than ``directive_days`` ago)."""
+        since = day - self.last_directive
+        out: BoolArray = (self.issued > 0) & (since < self.model.param("directive_days"))
         return out
 
-    def decide(self, day: int) -> None:
-        """Schedule a directive when the trigger fires; issue those due today."""
-        m = self.model
-        if m.mechanisms.directive:
-            idle = (self.due == NEVER) & ~self.directive_active(day)
-            fire = idle & np.asarray(m.value("directive_trigger"), dtype=bool)
-            delay = uniform_int(
-                m.uniform("iran.delay", day),
-                int(m.param("directive_delay_min")),
-                int(m.param("directive_delay_max")),
-            )
-            self.due = np.where(fire, day + delay, self.due)
+    def issue(self, day: int) -> None:
+        """Issue the directives due today, and any the scenario forces today."""
         issue = self.due <= day
-        if m.forced(day, "directive"):
+        if self.model.forced(day, "directive"):
             issue[:] = True
         self.issued_today = issue
         self.due[issue] = NEVER
         self.last_directive[issue] = day
         self.issued += issue
+
+    def decide(self, day: int) -> None:
+        """When the trigger holds, schedule a directive 1 or more days ahead."""
+        m = self.model
+        if not m.mechanisms.directive:
+            return
+        idle = (self.due == NEVER) & ~self.directive_active(day)
+        fire = idle & np.asarray(m.value("directive_trigger"), dtype=bool)
+        delay = uniform_int(
+            m.uniform("iran.delay", day),
+            int(m.param("directive_delay_min")),
+            int(m.param("directive_delay_max")),
+        )
+        self.due = np.where(fire, day + delay, self.due)
 
 
 class Militia(Actor):
@@ -158,6 +164,13 @@ class Militia(Actor):
         """Attack U.S. forces in each theater; attacks may wound or kill."""
         m = self.model
         rate = np.maximum(np.asarray(m.value("attack_rate", m.militia_env(self)), dtype=float), 0)
+        if rate.max(initial=0.0) > MAX_RATE:
+            raise InputError(
+                f"rule gave {rate.max():g} attacks a day for {self.name} on day {day}; "
+                f"the model handles at most {MAX_RATE:g}",
+                file=m.scenario.files[0],
+                path=["rules", "attack_rate", "expr"],
+            )
         killed_tail, wounded_tail = m.param("killed_tail"), m.param("wounded_tail")
         for t, theater in enumerate(THEATERS):
             share = self.spec.theaters.get(theater, 0.0)  # type: ignore[call-overload]

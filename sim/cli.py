@@ -50,6 +50,13 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_BLOCK,
         help=f"trials simulated together; results do not depend on it ({DEFAULT_BLOCK})",
     )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes to spread blocks over; results do not depend on it (all cores)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", default=None, help="folder to write results into")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
@@ -84,6 +91,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         days=args.days,
         seed=args.seed,
         block_size=args.block_size,
+        workers=args.workers,
+        progress=not args.quiet,
     )
     print(json.dumps(results.to_json_dict(), indent=2) if args.json else results.table())
     if args.out:
@@ -102,6 +111,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         days=args.days,
         seed=args.seed,
         block_size=args.block_size,
+        workers=args.workers,
+        progress=not args.quiet,
     )
     print(json.dumps(comparison.to_json_dict(), indent=2) if args.json else comparison.table())
     if args.out:

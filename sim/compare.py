@@ -106,13 +106,17 @@ def compare(
     days: int | None = None,
     seed: SeedLike = 0,
     block_size: int = DEFAULT_BLOCK,
+    workers: int | None = 1,
+    progress: bool = False,
 ) -> Comparison:
     """Run two scenarios with the same seed and compare them trial by trial.
 
-    ``days`` defaults to the first scenario's horizon.
+    ``days`` defaults to the first scenario's horizon; the other arguments are those of
+    :func:`sim.run`.
     """
-    sa = load_scenario(a)
+    sa, sb = load_scenario(a), load_scenario(b)
     n_days = days if days is not None else sa.spec.days
     return Comparison(
-        run(sa, trials, n_days, seed, block_size), run(b, trials, n_days, seed, block_size)
+        run(sa, trials, n_days, seed, block_size, workers, progress),
+        run(sb, trials, n_days, seed, block_size, workers, progress),
     )

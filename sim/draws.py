@@ -14,10 +14,14 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def poisson(u: FloatArray, lam: FloatArray | float, kmax: int = 64) -> IntArray:
-    """Poisson counts with mean ``lam`` by inversion of the CDF at ``u``.
+MAX_RATE = 100.0
 
-    The loop runs over count values (not trials) and stops as soon as no lane needs more.
+
+def poisson(u: FloatArray, lam: FloatArray | float) -> IntArray:
+    """Poisson counts with mean ``lam`` (0 to :data:`MAX_RATE`) by inversion of the CDF at ``u``.
+
+    The loop runs over count values (not trials) and stops as soon as no lane needs more;
+    it is exact up to the float precision of the CDF.
     """
     lam_arr = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
     term = np.exp(-lam_arr)
@@ -25,7 +29,7 @@ def poisson(u: FloatArray, lam: FloatArray | float, kmax: int = 64) -> IntArray:
     k = np.zeros(u.shape, dtype=np.int64)
     more = u >= cdf
     i = 0
-    while i < kmax and more.any():
+    while more.any() and i < 10 * MAX_RATE:
         i += 1
         k += more
         term = term * lam_arr / i

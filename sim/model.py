@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.agents import IraqiGovernment, Militia, QudsForce, UnitedStates
+from sim.errors import InputError
 from sim.expr import Value
 from sim.recorder import Recorder
 from sim.scenario import Scenario
@@ -121,16 +122,17 @@ class EscalationModel(mesa.Model):  # type: ignore[misc]
         """Advance every trial by one day. This is the model's one and only step order."""
         day = self.day
         self._apply_schedule(day)  # 1. drivers set by the scenario's schedule
-        self.iraq.request(day)  # 2. Iraq asks Iran to rein the groups in
-        self.iran.decide(day)  # 3. Iran schedules / issues a 'lie low' directive
-        for m in self.militia_list:  # 4. groups obey, lag, or lapse
+        self.iran.issue(day)  # 2. Iran issues the 'lie low' directives due today
+        for m in self.militia_list:  # 3. groups obey, lag, or lapse
             m.respond(day)
-        for m in self.militia_list:  # 5. groups attack; attacks wound or kill
+        for m in self.militia_list:  # 4. groups attack; attacks wound or kill
             m.attack(day)
-        self.us.retaliate(day)  # 6. U.S. strikes militias, commanders, Iran
-        self.iraq.negotiate(day)  # 7. U.S.-Iraq talks advance or stall
-        self.recorder.record(day)  # 8. the outcomes of the day are recorded
-        for m in self.militia_list:  # 9. close the day
+        self.us.retaliate(day)  # 5. U.S. strikes militias, commanders, Iran
+        self.iraq.request(day)  # 6. Iraq asks Iran to rein the groups in
+        self.iran.decide(day)  # 7. Iran schedules a directive for a later day
+        self.iraq.negotiate(day)  # 8. U.S.-Iraq talks advance or stall
+        self.recorder.record(day)  # 9. the outcomes of the day are recorded
+        for m in self.militia_list:  # 10. close the day
             m.end_day()
         self.us.end_day()
         self.world.end_day()
@@ -151,8 +153,22 @@ class EscalationModel(mesa.Model):  # type: ignore[misc]
         return self._params[name]
 
     def value(self, rule: str, env: Mapping[str, Value] | None = None) -> Value:
-        """Evaluate a rule over all trials (the global context unless ``env`` is given)."""
-        return self.scenario.rules[rule](self._env if env is None else env)
+        """Evaluate a rule over all trials (the global context unless ``env`` is given).
+
+        Raises:
+            InputError: The rule gave NaN or an infinity in some trial (a division by zero,
+                say), which would otherwise pass silently as "nothing happens".
+        """
+        out = self.scenario.rules[rule](self._env if env is None else env)
+        if not np.isfinite(np.sum(out, dtype=np.float64)):
+            bad = int(np.count_nonzero(~np.isfinite(np.asarray(out, dtype=np.float64))))
+            raise InputError(
+                f"rule gave a non-finite value (NaN or infinity) on day {self.day} in {bad} "
+                f"trial(s): {' '.join(self.scenario.rules[rule].text.split())!r}",
+                file=self.scenario.files[0],
+                path=["rules", rule, "expr"],
+            )
+        return out
 
     def prob(self, rule: str, env: Mapping[str, Value] | None = None) -> FloatArray:
         """Evaluate a probability rule, clipped to [0, 1]."""

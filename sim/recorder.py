@@ -9,6 +9,7 @@ run is split into blocks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -56,22 +57,34 @@ class Block:
     rung_count: IntArray
 
     @staticmethod
-    def merge(blocks: list[Block]) -> Block:
-        """Join blocks in trial order."""
-        first = blocks[0]
+    def merge(blocks: Iterable[Block]) -> Block:
+        """Join blocks in trial order, consuming them one at a time.
+
+        Sums and histograms are added as each block arrives, so memory holds one block's
+        histograms, not all of them; per-trial values are concatenated at the end.
+        """
+        it = iter(blocks)
+        first = next(it)
+        pieces: list[Block] = [first]
+        sums = {k: v.copy() for k, v in first.daily_sum.items()}
+        hists = {k: v.copy() for k, v in first.daily_hist.items()}
+        rungs = first.rung_count.copy()
+        for b in it:
+            for k in sums:
+                sums[k] += b.daily_sum[k]
+            for k in hists:
+                hists[k] += b.daily_hist[k]
+            rungs += b.rung_count
+            pieces.append(Block(b.per_trial, b.by_group, b.first_rung_day, {}, {}, rungs[:0]))
         return Block(
             per_trial={
-                k: np.concatenate([b.per_trial[k] for b in blocks]) for k in first.per_trial
+                k: np.concatenate([b.per_trial[k] for b in pieces]) for k in first.per_trial
             },
-            by_group=np.concatenate([b.by_group for b in blocks], axis=1),
-            first_rung_day=np.concatenate([b.first_rung_day for b in blocks], axis=1),
-            daily_sum={
-                k: np.sum([b.daily_sum[k] for b in blocks], axis=0) for k in first.daily_sum
-            },
-            daily_hist={
-                k: np.sum([b.daily_hist[k] for b in blocks], axis=0) for k in first.daily_hist
-            },
-            rung_count=np.sum([b.rung_count for b in blocks], axis=0),
+            by_group=np.concatenate([b.by_group for b in pieces], axis=1),
+            first_rung_day=np.concatenate([b.first_rung_day for b in pieces], axis=1),
+            daily_sum=sums,
+            daily_hist=hists,
+            rung_count=rungs,
         )
 
 
@@ -106,6 +119,7 @@ class Recorder:
         self.last_compliant = np.full(n, -1, dtype=np.int64)
         self.first_fatality = np.full(n, -1, dtype=np.int64)
         self.fatality_to_strike = np.full(n, -1, dtype=np.int64)
+        self.fatality_to_directive = np.full(n, -1, dtype=np.int64)
         self.daily_sum = {k: np.zeros(days) for k in (*SERIES, *DOCTRINE_SERIES)}
         self.daily_hist = {k: np.zeros((days, cap), dtype=np.int64) for k, cap in SERIES.items()}
         self.rung_count = np.zeros((days, len(RUNGS)), dtype=np.int64)
@@ -153,8 +167,18 @@ class Recorder:
         compliant_attacks = w.by_group[self._compliant].sum(axis=0)
         self.last_compliant[in_term & (compliant_attacks > 0)] = day
         self.first_fatality[(killed > 0) & (self.first_fatality < 0)] = day
-        answered = (self.first_fatality >= 0) & strike & (self.fatality_to_strike < 0)
+        after = (self.first_fatality >= 0) & (day >= self.first_fatality)
+        answered = after & strike & (self.fatality_to_strike < 0)
         self.fatality_to_strike[answered] = day - self.first_fatality[answered]
+        # directives are issued before the day's attacks: one on the day of the deaths is not
+        # a response to them
+        reined = (
+            after
+            & (day > self.first_fatality)
+            & m.iran.issued_today
+            & (self.fatality_to_directive < 0)
+        )
+        self.fatality_to_directive[reined] = day - self.first_fatality[reined]
 
         today = {
             "attacks": (attacks, w.attacks.last(7)),
@@ -188,6 +212,9 @@ class Recorder:
             "days_directive_to_last_compliant_attack": np.where(has_directive, to_last, nan),
             "days_fatality_to_strike": np.where(
                 self.fatality_to_strike >= 0, self.fatality_to_strike, nan
+            ),
+            "days_fatality_to_directive": np.where(
+                self.fatality_to_directive >= 0, self.fatality_to_directive, nan
             ),
             "p_withdrawal_agreement": m.iraq.withdrawal_agreed.astype(float),
             "p_directive": has_directive.astype(float),

@@ -35,6 +35,8 @@ METRICS: dict[str, str] = {
     "attack by a compliant group within its term (trials with a directive)",
     "days_fatality_to_strike": "days from the first U.S. death to the next U.S. strike "
     "(trials with both)",
+    "days_fatality_to_directive": "days from the first U.S. death to the next directive "
+    "(trials with both)",
     "p_withdrawal_agreement": "P(a U.S.-Iraq withdrawal agreement)",
     "p_directive": "P(Iran issues a 'lie low' directive)",
     "us_killed": "U.S. personnel killed (forced events included)",

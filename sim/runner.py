@@ -1,14 +1,22 @@
 """Running a scenario: many trials, in blocks, vectorized within each block.
 
 Core objects: :func:`run` and :func:`simulate_block`. A block is one
-:class:`~sim.model.EscalationModel` whose arrays hold ``n`` trials; the block's random
-streams are positioned by trial index, so any block size gives the same numbers.
+:class:`~sim.model.EscalationModel` whose arrays hold ``n`` trials; its random streams are
+positioned by trial index, so the results do not depend on the block size, on how many
+worker processes run the blocks, or on the order in which they finish.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 from sim.errors import InputError
 from sim.model import EscalationModel
@@ -20,21 +28,27 @@ from sim.streams import SeedLike
 DEFAULT_BLOCK = 20_000
 
 
-def check_run_args(trials: int, days: int | None, seed: SeedLike, block_size: int) -> None:
+def _whole(value: object, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def check_run_args(
+    trials: int, days: int | None, seed: SeedLike, block_size: int, workers: int | None = 1
+) -> None:
     """Refuse counts and seeds the model cannot use, with a clear message."""
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+    if not _whole(trials, 1):
         raise InputError(f"trials must be a whole number of at least 1, got {trials!r}")
-    if days is not None and (
-        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650
-    ):
+    if days is not None and not (_whole(days, 1) and days <= 3650):
         raise InputError(f"days must be a whole number from 1 to 3650, got {days!r}")
     seeds = (
         [seed] if isinstance(seed, int) else list(seed) if isinstance(seed, list | tuple) else []
     )
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in seeds):
+    if not seeds or not all(_whole(s, 0) for s in seeds):
         raise InputError(f"seed must be a non-negative whole number, got {seed!r}")
-    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
+    if not _whole(block_size, 1):
         raise InputError(f"block size must be a whole number of at least 1, got {block_size!r}")
+    if workers is not None and not _whole(workers, 1):
+        raise InputError(f"workers must be a whole number of at least 1, got {workers!r}")
 
 
 def simulate_block(scenario: Scenario, seed: SeedLike, start: int, n: int, days: int) -> Block:
@@ -48,12 +62,39 @@ def simulate_block(scenario: Scenario, seed: SeedLike, start: int, n: int, days:
         model.close()
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them all at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _blocks(
+    sc: Scenario, seed: SeedLike, trials: int, days: int, block_size: int, workers: int
+) -> Iterator[tuple[int, Block]]:
+    """Yield ``(trials in block, block)`` in trial order, simulated here or in processes."""
+    spans = [(s, min(block_size, trials - s)) for s in range(0, trials, block_size)]
+    if workers == 1 or len(spans) == 1:
+        for start, n in spans:
+            yield n, simulate_block(sc, seed, start, n, days)
+        return
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(spans)), initializer=_ignore_sigint)
+    try:
+        futures: list[Future[Block]] = [
+            pool.submit(simulate_block, sc, seed, start, n, days) for start, n in spans
+        ]
+        for (_, n), future in zip(spans, futures, strict=True):
+            yield n, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run(
     scenario: str | Path | Scenario,
     trials: int = 10_000,
     days: int | None = None,
     seed: SeedLike = 0,
     block_size: int = DEFAULT_BLOCK,
+    workers: int | None = 1,
+    progress: bool = False,
 ) -> Results:
     """Run ``trials`` Monte Carlo trials of a scenario.
 
@@ -61,25 +102,61 @@ def run(
         scenario: A shipped scenario's name, a YAML path, or a loaded :class:`Scenario`.
         trials: Number of trials.
         days: Days to simulate (default: the scenario's ``days``).
-        seed: Root seed; the same seed gives identical results for any ``block_size``.
+        seed: Root seed; the same seed gives identical results for any ``block_size`` and
+            any number of ``workers``.
         block_size: Trials simulated together in one vectorized model (memory vs. overhead).
+        workers: Processes to spread blocks over (``None``: every core). A run of one block
+            stays in this process.
+        progress: Show a progress bar (trials done, rate, ETA) on a terminal once a run has
+            lasted two seconds.
 
     Returns:
         The :class:`~sim.results.Results`.
     """
-    check_run_args(trials, days, seed, block_size)
+    check_run_args(trials, days, seed, block_size, workers)
     sc = load_scenario(scenario)
     n_days = days if days is not None else sc.spec.days
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
     t0 = time.perf_counter()
-    blocks = [
-        simulate_block(sc, seed, start, min(block_size, trials - start), n_days)
-        for start in range(0, trials, block_size)
-    ]
+    blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers)
+    with _progress_bar(trials, sc.name, enabled=progress) as bar:
+        block = Block.merge(_counted(blocks, bar))
     return Results(
         scenario=sc,
         seed=seed,
         trials=trials,
         days=n_days,
-        block=Block.merge(blocks),
+        block=block,
         elapsed=time.perf_counter() - t0,
     )
+
+
+class Progress(Protocol):
+    """What the runner needs of a progress bar (tqdm has it)."""
+
+    def update(self, n: int) -> object:
+        """Count ``n`` more trials done."""
+        ...
+
+
+class _Silent:
+    def update(self, n: int) -> object:
+        return None
+
+
+def _counted(blocks: Iterator[tuple[int, Block]], bar: Progress) -> Iterator[Block]:
+    for n, block in blocks:
+        bar.update(n)
+        yield block
+
+
+@contextlib.contextmanager
+def _progress_bar(trials: int, name: str, enabled: bool) -> Iterator[Progress]:
+    """A tqdm bar on stderr when enabled and stderr is a terminal, else a silent counter."""
+    if not (enabled and sys.stderr.isatty()):
+        yield _Silent()
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=trials, desc=name, unit=" trials", delay=2.0, mininterval=0.5) as bar:
+        yield bar

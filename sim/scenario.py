@@ -24,9 +24,18 @@ import pydantic
 from sim.errors import InputError, KeyPath
 from sim.expr import FUNCTIONS, Expr, ExprError, compile_expr
 from sim.paths import scenarios_dir
-from sim.schema import ScenarioSpec
+from sim.schema import UNIT_BOUNDS, ScenarioSpec
 from sim.variables import GLOBAL_VARS, MILITIA_VARS, MODEL_PARAMS, RULES
 from sim.yamlio import read_yaml
+
+#: day counts the model uses as whole numbers, and their least values
+WHOLE_DAYS = {
+    "directive_delay_min": 1,  # a directive comes on a later day than its trigger
+    "directive_delay_max": 1,
+    "directive_days": 1,
+    "comply_lag_max": 0,
+    "iraq_request_days": 1,
+}
 
 Origins = dict[tuple[str | int, ...], tuple[str, int]]
 
@@ -54,9 +63,21 @@ class Scenario:
 
     @property
     def hash(self) -> str:
-        """SHA-256 of the resolved scenario, canonical JSON: equal hashes, equal models."""
-        text = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
+        """SHA-256 of the resolved scenario as JSON: equal hashes, equal models.
+
+        Keys keep their order: the order of militias matters to the model (U.S. targeting
+        walks them in order), so two files listing them differently hash differently.
+        """
+        text = json.dumps(self.data, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle as the resolved data (compiled rules are closures): for worker processes."""
+        return (_rebuild, (self.data, self.files))
+
+    def __repr__(self) -> str:
+        """A short repr: name, files and hash, not the whole spec."""
+        return f"Scenario({self.name!r}, files={list(self.files)!r}, hash={self.hash[:12]!r})"
 
     def patched(self, changes: Mapping[str, Any]) -> Scenario:
         """Return a copy with values replaced by dotted key path.
@@ -83,6 +104,10 @@ class Scenario:
                     node[part] = value
                 node = node[part]
         return _build(data, {}, self.files)
+
+
+def _rebuild(data: dict[str, Any], files: tuple[str, ...]) -> Scenario:
+    return _build(data, {}, files)
 
 
 def list_scenarios() -> dict[str, str]:
@@ -164,9 +189,40 @@ def _read_chain(
         raise InputError(
             f"cycle of extends: {cycle}", file=file, path=["extends"], line=lines.get(("extends",))
         )
+    _check_rule_overrides(raw, lines, file)
     base, base_origins, files = _read_chain(parent_path, chain)
+    for key in lines:  # what the child replaces whole, it answers for whole
+        if key[:1] == ("extends",):
+            continue
+        value = _get(raw, key)
+        if not isinstance(value, dict) or key[-1:] == ("source",):
+            n = len(key)
+            for old in [k for k in base_origins if k[:n] == key]:
+                del base_origins[old]
     base_origins.update(origins)
     return _merge(base, raw), base_origins, (file, *files)
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _check_rule_overrides(raw: dict[str, Any], lines: Any, file: str) -> None:
+    """A file that changes a rule's expression must give that rule's source too."""
+    rules = raw.get("rules")
+    if not isinstance(rules, dict):
+        return
+    for name, rule in rules.items():
+        if name in RULES and isinstance(rule, dict) and "expr" in rule and "source" not in rule:
+            raise InputError(
+                "a rule whose expr is changed needs its own source (a quote from seeds/ "
+                "or a calibration row): the parent's no longer describes it",
+                file=file,
+                path=["rules", name],
+                line=lines.get(("rules", name)),
+            )
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -174,11 +230,18 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     for key, value in over.items():
         if value is None:
             out.pop(key, None)
+        elif key == "source":  # a source is replaced whole: citations never mix
+            out[key] = value
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
         else:
             out[key] = value
     return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
@@ -224,17 +287,23 @@ def _build(data: dict[str, Any], origins: Origins, files: tuple[str, ...]) -> Sc
     try:
         spec = ScenarioSpec.model_validate(data)
     except pydantic.ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # an unknown key is usually a typo, and often the cause of a "missing" one: say it first
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = [p for p in err["loc"] if p not in ("function-after",)]
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             reason = f"unknown key {key!r}{_did_you_mean(key, _fields_at(loc[:-1]))}"
         elif err["type"] == "missing":
             reason = f"missing required key {loc[-1]!r}"
+        elif err["type"] in ("model_type", "dict_type", "model_attributes_type"):
+            fields = _fields_at(loc)
+            keys = f" with keys {', '.join(fields)}" if fields else ""
+            reason = f"expected a mapping{keys}, got {type(err.get('input')).__name__}"
         else:
             reason = err["msg"].removeprefix("Value error, ")
             if err["type"] not in ("value_error",) and "input" in err:
-                reason += f" (got {err['input']!r})"
+                reason += f" (got {_short(err['input'])})"
         raise fail(reason, loc) from None
     _cross_check(spec, fail)
     rules = _compile_rules(spec, fail)
@@ -254,10 +323,22 @@ def _cross_check(spec: ScenarioSpec, fail: typing.Callable[[str, KeyPath], Input
             raise fail(f"missing model parameter {name!r} ({meaning})", ["params"])
         if spec.params[name].unit != unit:
             raise fail(f"unit must be {unit!r}", ["params", name, "unit"])
+    for name, low in WHOLE_DAYS.items():
+        value = spec.params[name].value
+        if value != int(value) or value < low:
+            raise fail(f"must be a whole number of days, at least {low}", ["params", name, "value"])
     if spec.params["directive_delay_min"].value > spec.params["directive_delay_max"].value:
         raise fail("directive_delay_min is above directive_delay_max", ["params"])
     for i, entry in enumerate(spec.schedule):
-        for key in entry.set:
+        for key, value in entry.set.items():
+            if key in spec.drivers:
+                lo, hi = UNIT_BOUNDS[spec.drivers[key].unit]
+                if not lo <= value <= hi:
+                    raise fail(
+                        f"{key} is a {spec.drivers[key].unit}: must be in [{lo:g}, {hi:g}], "
+                        f"got {value:g}",
+                        ["schedule", i, "set", key],
+                    )
             if key not in spec.drivers:
                 raise fail(
                     f"unknown driver {key!r}{_did_you_mean(key, spec.drivers)}",
@@ -276,10 +357,18 @@ def _compile_rules(
 ) -> dict[str, Expr]:
     global_names = set(GLOBAL_VARS) | set(spec.drivers) | set(spec.params)
     rules: dict[str, Expr] = {}
+    militia_rules = ", ".join(n for n, (c, _, _) in RULES.items() if c == "militia")
     for name, (context, _kind, _meaning) in RULES.items():
-        names = global_names | set(MILITIA_VARS) if context == "militia" else global_names
         try:
-            rules[name] = compile_expr(getattr(spec.rules, name).expr, names)
+            expr = compile_expr(getattr(spec.rules, name).expr, global_names | set(MILITIA_VARS))
         except ExprError as exc:
             raise fail(str(exc), ["rules", name, "expr"]) from None
+        misplaced = sorted(expr.names & set(MILITIA_VARS)) if context == "global" else []
+        if misplaced:
+            raise fail(
+                f"{misplaced[0]!r} is a militia variable: only the militia rules "
+                f"({militia_rules}) can read it",
+                ["rules", name, "expr"],
+            )
+        rules[name] = expr
     return rules

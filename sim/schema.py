@@ -21,7 +21,7 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
-_BOUNDS: dict[str, tuple[float, float]] = {
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "probability": (0.0, 1.0),
     "fraction": (0.0, 1.0),
     "rate": (0.0, math.inf),
@@ -84,7 +84,7 @@ class Param(Strict):
     def _in_range(cls, value: float, info: ValidationInfo) -> float:
         unit = info.data.get("unit")
         if unit is not None:
-            lo, hi = _BOUNDS[unit]
+            lo, hi = UNIT_BOUNDS[unit]
             if not lo <= value <= hi:
                 raise ValueError(f"a {unit} must be in [{lo:g}, {hi:g}], got {value:g}")
         return value
@@ -122,6 +122,17 @@ class Event(Strict):
     wounded: Annotated[int, Field(ge=0)] = 0
     leader_killed: bool = False
     source: Source
+
+    @model_validator(mode="after")
+    def _fields_apply(self) -> Event:
+        used = {
+            "attack": {"militia", "theater", "killed", "wounded"},
+            "us_strike": {"militia", "leader_killed"},
+        }.get(self.kind, set())
+        for key in ("militia", "theater", "killed", "wounded", "leader_killed"):
+            if key in self.model_fields_set and key not in used:
+                raise ValueError(f"{key!r} does not apply to a {self.kind!r} event")
+        return self
 
     @field_validator("militia")
     @classmethod

@@ -17,7 +17,17 @@ from sim.errors import InputError, KeyPath
 LineMap = dict[tuple[str | int, ...], int]
 
 
-def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, file: str) -> None:
+def _walk(
+    node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, file: str, visited: set[int]
+) -> None:
+    if id(node) in visited:  # an alias: shared or recursive structure
+        raise InputError(
+            "YAML anchors and aliases (& and *) are not allowed in scenario files",
+            file=file,
+            path=path,
+            line=node.start_mark.line + 1,
+        )
+    visited.add(id(node))
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -38,11 +48,11 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, file: st
                     line=key_node.start_mark.line + 1,
                 )
             seen.add(key)
-            _walk(value_node, (*path, key), lines, file)
+            _walk(value_node, (*path, key), lines, file, visited)
             lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines, file)
+            _walk(item, (*path, i), lines, file, visited)
 
 
 def line_of(lines: LineMap, path: KeyPath) -> int | None:
@@ -80,7 +90,7 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         if node is None:
             raise InputError("file is empty", file=file)
         lines: LineMap = {}
-        _walk(node, (), lines, file)
+        _walk(node, (), lines, file, set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -90,6 +100,8 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         raise InputError(f"invalid YAML: {reason}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", file=file) from None
+    except RecursionError:
+        raise InputError("invalid YAML: nested too deeply", file=file) from None
     finally:
         loader.dispose()
     return data, lines

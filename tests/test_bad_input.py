@@ -61,7 +61,10 @@ def _base_copy() -> str:
 
 
 def _rule(expr: str, rule: str = "agreement_prob") -> str:
-    return f"extends: baseline\nrules:\n  {rule}:\n    expr: {expr}  {MARK}\n"
+    return (
+        f"extends: baseline\nrules:\n  {rule}:\n    expr: {expr}  {MARK}\n"
+        "    source: {calibration: [C12]}\n"
+    )
 
 
 KH = "extends: baseline\nmilitias:\n  kataib_hezbollah:\n"
@@ -231,9 +234,9 @@ CASES = [
     Case(
         "expr-militia-variable-in-global-rule",
         f"extends: baseline\nrules:\n  us_strike_prob:\n    expr: >  {MARK}\n"
-        "      strike_base\n      + capability\n",
+        "      strike_base\n      + capability\n    source: {calibration: [C7]}\n",
         "rules.us_strike_prob.expr",
-        ("unknown name 'capability'",),
+        ("'capability' is a militia variable",),
     ),
     # --- sources --------------------------------------------------------------------------
     Case(
@@ -251,6 +254,12 @@ CASES = [
             "params.campaign_rate.source.calibration[0]",
         ),
         ("C99",),
+    ),
+    Case(
+        "rule-expr-changed-without-source",
+        f'extends: baseline\nrules:\n  agreement_prob:  {MARK}\n    expr: "0.5"\n',
+        "rules.agreement_prob",
+        ("needs its own source",),
     ),
     Case(
         "rule-source-only-assumption",
