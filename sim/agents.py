@@ -238,7 +238,7 @@ class UnitedStates(Actor):
         if m.mechanisms.retaliation:
             strike = m.uniform("us.strike", day) < m.prob("us_strike_prob")
         recent = np.stack([g.attacks.last(7).sum(axis=0) for g in groups]).astype(float)
-        weights = recent + 0.05 * np.array([[g.spec.share] for g in groups])
+        weights = recent + m.param("target_floor") * np.array([[g.spec.share] for g in groups])
         target = categorical(m.uniform("us.target", day), weights)
         leader = np.zeros(m.n, dtype=bool)
         if m.mechanisms.leadership_strikes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -154,5 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"escsim: error: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("escsim: interrupted", file=sys.stderr)
+        print("escsim: interrupted; no results were written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `escsim run ... --json | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

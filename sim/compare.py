@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.output import prepare_dir, write_atomic
@@ -48,13 +49,17 @@ class Comparison:
         }
 
     def summary(self) -> pd.DataFrame:
-        """One row per metric: the two means, the difference, its interval, trials paired."""
-        ea, eb = self.a.estimates(), self.b.estimates()
+        """One row per metric: the two means, the difference, its interval, trials paired.
+
+        For a metric defined only in some trials (days from a fatality to a strike, say),
+        the means and the difference are all over the ``n`` trials where both are defined,
+        so ``diff == a_mean - b_mean``.
+        """
         rows = [
             {
                 "metric": m,
-                "a_mean": ea[m].mean,
-                "b_mean": eb[m].mean,
+                "a_mean": _paired_mean(self.a.per_trial(m), self.b.per_trial(m)),
+                "b_mean": _paired_mean(self.b.per_trial(m), self.a.per_trial(m)),
                 "diff": d.mean,
                 "ci_low": d.ci_low,
                 "ci_high": d.ci_high,
@@ -82,12 +87,16 @@ class Comparison:
             f"{self.a.scenario.name} (a) vs {self.b.scenario.name} (b): {self.a.trials:,} "
             f"paired trials x {self.a.days} days, seed {self.a.seed}"
         )
-        lines = [head, f"{'metric':56} {'a':>9} {'b':>9} {'a - b':>9} {'95% CI of a - b':>23}"]
+        lines = [
+            head,
+            f"{'metric':56} {'a':>9} {'b':>9} {'a - b':>9} {'95% CI of a - b':>23} {'n':>8}",
+        ]
         for m, r in self.summary().iterrows():
             lines.append(
                 f"{m!s:56} {r.a_mean:9.4g} {r.b_mean:9.4g} {r['diff']:9.4g} "
-                f"{f'[{r.ci_low:.4g}, {r.ci_high:.4g}]':>23}"
+                f"{f'[{r.ci_low:.4g}, {r.ci_high:.4g}]':>23} {int(r.n):8d}"
             )
+        lines.append("n: trials where the metric is defined in both runs; means are over those.")
         return "\n".join(lines)
 
     def write(self, out: str | Path) -> Path:
@@ -97,6 +106,11 @@ class Comparison:
             path / "comparison.json",
             lambda p: p.write_text(json.dumps(self.to_json_dict(), indent=2)),
         )
+
+
+def _paired_mean(x: np.ndarray[Any, np.dtype[np.float64]], y: np.ndarray[Any, Any]) -> float:
+    both = ~(np.isnan(x) | np.isnan(y))
+    return float(x[both].mean()) if both.any() else float("nan")
 
 
 def compare(

@@ -28,11 +28,12 @@ IntArray = npt.NDArray[np.int64]
 SERIES: dict[str, int] = {"attacks": 512, "us_strikes": 64, "us_killed": 1024, "us_wounded": 4096}
 #: per-day series with means only: attacks by groups of each doctrine
 DOCTRINE_SERIES = ("attacks_compliant", "attacks_holdout")
+#: what each series' band is of: a trailing 7-day average ("avg7") or a running total ("cum")
 SERIES_BANDS: dict[str, str] = {
-    "attacks": "trailing 7-day average",
-    "us_strikes": "trailing 7-day average",
-    "us_killed": "cumulative",
-    "us_wounded": "cumulative",
+    "attacks": "avg7",
+    "us_strikes": "avg7",
+    "us_killed": "cum",
+    "us_wounded": "cum",
 }
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.output import manifest, prepare_dir, write_atomic
 from sim.recorder import DOCTRINE_SERIES, SERIES, SERIES_BANDS, Block
@@ -21,6 +20,9 @@ from sim.scenario import Scenario
 from sim.stats import Estimate, estimate_mean, estimate_share, hist_quantiles
 from sim.streams import SeedLike
 from sim.variables import RUNGS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: metric name -> what it measures (the order of the summary table)
 METRICS: dict[str, str] = {
@@ -113,55 +115,77 @@ class Results:
             else:
                 out[name] = rec
         out["attacks_per_day_by_group"] = by_group
+        rungs = self.rungs().astype(object)
+        out["rungs"] = rungs.where(rungs.notna(), None).reset_index().to_dict(orient="records")
         return out
 
     def daily(self) -> pd.DataFrame:
-        """Per day: the mean of each series, its 5/50/95% band, and the share on each rung.
+        """Per day, across trials: means, 5/50/95% bands, and the share on each rung.
 
-        Bands are of the trailing 7-day average for attacks and strikes, and of the running
-        total for U.S. killed and wounded; means are of the day's own count.
+        Columns, for ``X`` in attacks and us_strikes: ``X_mean`` (the day's own count),
+        ``X_avg7_mean`` and ``X_avg7_p05/p50/p95`` (the trailing 7-day average, over fewer
+        days in the first week). For ``X`` in us_killed and us_wounded: ``X_mean`` (that
+        day) and ``X_cum_mean``, ``X_cum_p05/p50/p95`` (the running total). Then
+        ``attacks_compliant_mean``, ``attacks_holdout_mean`` and ``rung_K_share`` (trials
+        whose highest rung so far is K).
         """
         b, n = self.block, self.trials
-        cols: dict[str, Any] = {"day": np.arange(self.days)}
+        day = np.arange(self.days)
+        cols: dict[str, Any] = {"day": day}
         for name in SERIES:
-            cols[f"{name}_mean"] = b.daily_sum[name] / n
+            mean = b.daily_sum[name] / n
+            cols[f"{name}_mean"] = mean
             q = hist_quantiles(b.daily_hist[name])
-            scale = 7.0 if SERIES_BANDS[name].startswith("trailing") else 1.0
+            kind = SERIES_BANDS[name]
+            if kind == "avg7":
+                length = np.minimum(day + 1, 7)
+                cols[f"{name}_avg7_mean"] = pd.Series(mean).rolling(7, min_periods=1).mean()
+            else:
+                length = np.ones(self.days)
+                cols[f"{name}_cum_mean"] = np.cumsum(mean)
             for i, label in enumerate(("p05", "p50", "p95")):
-                cols[f"{name}_{label}"] = q[:, i] / scale
+                cols[f"{name}_{kind}_{label}"] = q[:, i] / length
         for name in DOCTRINE_SERIES:
             cols[f"{name}_mean"] = b.daily_sum[name] / n
         for r in range(len(RUNGS)):
             cols[f"rung_{r}_share"] = b.rung_count[:, r] / n
         return pd.DataFrame(cols).set_index("day")
 
-    def figure(self) -> Figure:
-        """The daily series with their quantile bands, and the shares on each rung."""
-        d = self.daily()
-        fig = Figure(figsize=(11, 7), layout="constrained")
-        axes = fig.subplots(2, 2).ravel()
-        for ax, name in zip(axes[:3], ("attacks", "us_strikes", "us_killed"), strict=True):
-            ax.fill_between(
-                d.index,
-                d[f"{name}_p05"],
-                d[f"{name}_p95"],
-                alpha=0.25,
-                label=f"5-95% ({SERIES_BANDS[name]})",
+    def rungs(self) -> pd.DataFrame:
+        """Each rung of the ladder: how likely a trial reaches it (or higher), and when.
+
+        ``p_reached`` has a Wilson interval; ``days_to_reach`` (mean, interval, p05/p50/p95)
+        is over the ``n_reached`` trials that got there within the run.
+        """
+        rows = []
+        for k, label in enumerate(RUNGS):
+            first = self.block.first_rung_day[k].astype(np.float64)
+            reached = first >= 0
+            p = estimate_share(reached.astype(np.float64))
+            t = estimate_mean(np.where(reached, first, np.nan))
+            rows.append(
+                {
+                    "rung": k,
+                    "name": label,
+                    "p_reached": p.mean,
+                    "p_ci_low": p.ci_low,
+                    "p_ci_high": p.ci_high,
+                    "n_reached": t.n,
+                    "days_to_reach": t.mean,
+                    "days_ci_low": t.ci_low,
+                    "days_ci_high": t.ci_high,
+                    "days_p05": t.p05,
+                    "days_p50": t.p50,
+                    "days_p95": t.p95,
+                }
             )
-            ax.plot(d.index, d[f"{name}_p50"], lw=1, label="median")
-            if name != "us_killed":
-                mean7 = d[f"{name}_mean"].rolling(7, min_periods=1).sum() / 7
-                ax.plot(d.index, mean7, lw=1.5, label="mean")
-            ax.set_title(name.replace("_", " "))
-            ax.set_xlabel("day")
-            ax.legend(fontsize=7)
-        shares = d[[f"rung_{r}_share" for r in range(len(RUNGS))]].to_numpy().T
-        axes[3].stackplot(d.index, shares, labels=[f"{r}: {s}" for r, s in enumerate(RUNGS)])
-        axes[3].set_title("share of trials by highest rung reached")
-        axes[3].set_xlabel("day")
-        axes[3].legend(fontsize=6, loc="upper left")
-        fig.suptitle(f"{self.scenario.name}: {self.trials:,} trials, seed {self.seed}")
-        return fig
+        return pd.DataFrame(rows).set_index("rung")
+
+    def figure(self) -> Figure:
+        """The daily series with bands and the rung shares: a Figure (see ``sim.figures``)."""
+        from sim.figures import daily_figure
+
+        return daily_figure(self)
 
     def table(self) -> str:
         """The summary as a readable text table."""
@@ -181,7 +205,7 @@ class Results:
         return "\n".join(lines)
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write summary.json, summary.csv, daily.parquet, daily.png and manifest.json.
+        """Write summary.json, summary.csv, daily.parquet, rungs.csv, daily.png, manifest.json.
 
         Each file is written to a temporary name and renamed, so none is ever half-written;
         the manifest goes last.
@@ -196,6 +220,7 @@ class Results:
             ),
             write_atomic(out / "summary.csv", lambda p: self.summary().to_csv(p)),
             write_atomic(out / "daily.parquet", lambda p: self.daily().to_parquet(p)),
+            write_atomic(out / "rungs.csv", lambda p: self.rungs().to_csv(p)),
             write_atomic(
                 out / "daily.png", lambda p: self.figure().savefig(p, dpi=110, format="png")
             ),

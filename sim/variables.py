@@ -71,6 +71,7 @@ MODEL_PARAMS: dict[str, tuple[str, str]] = {
     "killed_tail": ("multiplier", "Pareto tail index of the number killed"),
     "killed_max": ("count", "cap on those killed in one attack"),
     "wounded_max": ("count", "cap on those wounded in one attack"),
+    "target_floor": ("multiplier", "weight of a group's share when the U.S. picks a target"),
     "strike_degrade": ("fraction", "strength a group loses to one U.S. strike"),
     "leader_degrade": ("fraction", "further strength lost when its commander is killed"),
     "strength_recovery": ("fraction", "share of lost strength a group regains each day"),

@@ -9,6 +9,7 @@ import pytest
 
 import sim
 from sim.variables import RUNGS
+from tests.helpers import ratio_ci, window
 
 T, D, SEED = 3000, 60, 20240128
 
@@ -50,9 +51,10 @@ def test_casualties_switch():
     r = sim.run(off("casualties"), T, D, seed=SEED)
     assert r.per_trial("us_killed").sum() == 0 and r.per_trial("us_wounded").sum() == 0
     assert diff("baseline", off("casualties"), "us_killed").ci_low > 0
-    # casualties are rare and heavy-tailed: most attacks hurt no one, a few hurt many
-    wounded = sim.run("baseline", T, D, seed=SEED).per_trial("us_wounded")
-    assert np.quantile(wounded, 0.95) > 3 * max(np.median(wounded), 1)
+    # deaths are rare: in most weeks of the campaign no attack kills anyone
+    # (their heavy-tailed size is tested on the sampler, test_pareto_count_tail_and_cap)
+    week = sim.run("baseline", T, 7, seed=SEED).estimates()["p_us_fatality"]
+    assert week.ci_low > 0 and week.ci_high < 0.2
 
 
 def test_retaliation_switch_and_its_ladder():
@@ -73,7 +75,7 @@ def test_strikes_rise_with_recent_attacks_and_sharply_with_fatalities():
     assert diff("baseline", "gaza_truce", "us_strikes_per_day").ci_low > 0
     # after the Jordan attack the U.S. answers within days
     est = sim.run("no_visit", T, 30, seed=SEED).estimates()["days_fatality_to_strike"]
-    assert 1 <= est.mean <= 8
+    assert est.ci_low >= 1 and est.ci_high <= 8
 
 
 def test_strikes_degrade_groups_and_kill_commanders():
@@ -123,7 +125,7 @@ def test_directive_stops_compliant_groups_not_holdouts():
     d = sim.compare("qaani_visit", "no_visit", trials=T, days=30, seed=SEED).differences()
     assert d["attacks_per_day_by_group.kataib_hezbollah"].ci_high < -0.4
     nujaba = d["attacks_per_day_by_group.harakat_al_nujaba"]
-    assert abs(nujaba.mean) < 0.05  # holdouts go on much as before
+    assert nujaba.ci_low > -0.05 and nujaba.ci_high < 0.05  # holdouts go on much as before
 
 
 def test_restraint_relaxes_over_time_only_with_relaxation_on():
@@ -140,10 +142,12 @@ def test_talks_advance_when_calm_and_weigh_on_groups_that_prefer_talks():
     assert sim.run(talks_off, T, D, seed=SEED).per_trial("p_withdrawal_agreement").sum() == 0
     d = sim.compare(calm, talks_off, trials=T, days=D, seed=SEED).differences()
     assert d["attacks_per_day_by_group.asaib_ahl_al_haq"].ci_high < 0  # prefers talks
-    assert abs(d["attacks_per_day_by_group.harakat_al_nujaba"].mean) < 1e-3  # holdout: no
-    # under fire, the talks do not advance
+    nujaba = d["attacks_per_day_by_group.harakat_al_nujaba"]  # a holdout: talks do not sway it
+    assert nujaba.ci_low > -0.01 and nujaba.ci_high < 0.01
+    # under fire (the Gaza-driven campaign) the same talks rarely get anywhere
     fire = sim.load_scenario("baseline").patched({"params.talks_gain.value": 0.05})
-    assert sim.run(fire, T, D, seed=SEED).estimates()["p_withdrawal_agreement"].mean < 0.05
+    calm_vs_fire = diff(calm, fire, "p_withdrawal_agreement")
+    assert calm_vs_fire.ci_low > 0.15
 
 
 def test_revenge_switch():
@@ -151,13 +155,11 @@ def test_revenge_switch():
 
 
 def test_schedule_sets_drivers_between_days():
-    d = sim.run("week_truce", T, 60, seed=SEED).daily()
-    before, during, after = (
-        d.attacks_mean[28:37].mean(),
-        d.attacks_mean[40:46].mean(),
-        d.attacks_mean[52:60].mean(),
-    )
-    assert during < 0.2 * before and after > 0.7 * before
+    before = window("week_truce", 28, 37, trials=T, seed=SEED)["all"]
+    during = window("week_truce", 40, 46, trials=T, seed=SEED)["all"]
+    after = window("week_truce", 52, 60, trials=T, seed=SEED)["all"]
+    assert ratio_ci(during, before)[2] < 0.2  # the truce all but stops the attacks
+    assert ratio_ci(after, before)[1] > 0.7  # and they come back when it ends
 
 
 def test_every_rule_is_read_from_yaml():

@@ -32,17 +32,15 @@ def test_estimate_mean_interval_and_percentiles():
     assert math.isnan(estimate_mean(np.array([np.nan])).mean)
 
 
-def test_wilson_interval_covers_the_truth_about_95_percent():
-    rng = np.random.default_rng(1)
-    p, n, reps = 0.03, 400, 2000
-    hits = sum(
-        (lambda e: e.ci_low <= p <= e.ci_high)(estimate_share((rng.random(n) < p).astype(float)))
-        for _ in range(reps)
-    )
-    cover = hits / reps
-    assert abs(cover - 0.95) < 4 * math.sqrt(0.95 * 0.05 / reps) + 0.01  # Wilson is near-nominal
-    e = estimate_share(np.zeros(100))
-    assert e.mean == 0 and e.ci_low == 0 and 0 < e.ci_high < 0.05
+@pytest.mark.parametrize(("k", "n"), [(0, 100), (3, 100), (50, 100), (100, 100), (7, 12345)])
+def test_wilson_interval_matches_scipy(k, n):
+    from scipy.stats import binomtest
+
+    ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    e = estimate_share(np.r_[np.ones(k), np.zeros(n - k)])
+    assert e.mean == k / n
+    assert (e.ci_low, e.ci_high) == pytest.approx((ref.low, ref.high), abs=1e-12)
+    assert e.ci_low <= e.mean <= e.ci_high
 
 
 def test_hist_quantiles_equal_numpy_inverted_cdf():
@@ -97,16 +95,40 @@ def test_json_summary_shape(results):
 def test_daily_series(results):
     d = results.daily()
     assert len(d) == 40
-    for s in ("attacks", "us_strikes", "us_killed", "us_wounded"):
-        assert (d[f"{s}_p05"] <= d[f"{s}_p50"]).all() and (d[f"{s}_p50"] <= d[f"{s}_p95"]).all()
+    for s, kind in (
+        ("attacks", "avg7"),
+        ("us_strikes", "avg7"),
+        ("us_killed", "cum"),
+        ("us_wounded", "cum"),
+    ):
+        lo, mid, hi = (d[f"{s}_{kind}_{q}"] for q in ("p05", "p50", "p95"))
+        assert (lo <= mid).all() and (mid <= hi).all()
     rung_cols = [c for c in d.columns if c.startswith("rung_")]
     np.testing.assert_allclose(d[rung_cols].sum(axis=1), 1.0)
     np.testing.assert_allclose(
         d.attacks_mean.sum() / 40, results.summary().loc["attacks_per_day", "mean"]
     )
     np.testing.assert_allclose(d.attacks_compliant_mean + d.attacks_holdout_mean, d.attacks_mean)
-    # cumulative killed never falls, and the forced day-0 deaths are in every trial
-    assert (np.diff(d.us_killed_p50) >= 0).all() and d.us_killed_p05.iloc[0] == 3
+    # partial windows in the first week: the 7-day average of day 0 is day 0's own mean
+    assert d.attacks_avg7_mean.iloc[0] == pytest.approx(d.attacks_mean.iloc[0])
+    np.testing.assert_allclose(d.attacks_avg7_mean.iloc[10], d.attacks_mean.iloc[4:11].mean())
+    # the band's middle follows the mean: on day 0 the forced attack plus the campaign
+    assert d.attacks_avg7_p05.iloc[0] <= d.attacks_mean.iloc[0] <= d.attacks_avg7_p95.iloc[0]
+    # running totals never fall, and the forced day-0 deaths are in every trial
+    assert (np.diff(d.us_killed_cum_p50) >= 0).all() and d.us_killed_cum_p05.iloc[0] == 3
+    np.testing.assert_allclose(
+        d.us_killed_cum_mean.iloc[-1], results.summary().loc["us_killed", "mean"]
+    )
+
+
+def test_rungs_table(results):
+    r = results.rungs()
+    assert list(r.index) == list(range(7))
+    assert (np.diff(r.p_reached) <= 1e-12).all()  # reaching k or higher gets rarer with k
+    assert r.loc[4, "p_reached"] == 1.0 and r.loc[4, "days_p95"] == 0  # the forced deaths
+    assert r.loc[0, "n_reached"] == results.trials
+    max_rung = results.per_trial("max_rung")
+    assert r.loc[5, "p_reached"] == pytest.approx((max_rung >= 5).mean())
 
 
 def test_figure_is_a_matplotlib_figure_without_pyplot(results):

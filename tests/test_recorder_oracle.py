@@ -1,0 +1,84 @@
+"""The recorder's per-trial metrics against a slow, obvious, trial-by-trial recomputation."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model import EscalationModel
+
+
+def _trace(name, n=400, days=60, seed=11):
+    sc = sim.load_scenario(name)
+    m = EscalationModel(sc, n, seed, days=days)
+    compliant = np.array([s.doctrine == "compliant" for s in sc.spec.militias.values()])
+    tr = {k: [] for k in ("att", "kil", "wnd", "fk", "str", "lead", "iran", "dir", "ca")}
+    record = m.recorder.record
+
+    def spy(day):
+        w, us = m.world, m.us
+        tr["att"].append(w.attacks.today.copy())
+        tr["kil"].append(w.killed.today.copy())
+        tr["wnd"].append(w.wounded.today.copy())
+        tr["fk"].append(w.forced_killed.copy())
+        tr["str"].append(us.strikes.today > 0)
+        tr["lead"].append(us.leader_strikes.today > 0)
+        tr["iran"].append(us.iran_today.copy())
+        tr["dir"].append(m.iran.issued_today.copy())
+        tr["ca"].append(w.by_group[compliant].sum(0))
+        record(day)
+
+    m.recorder.record = spy
+    try:
+        for _ in range(days):
+            m.step()
+        block = m.recorder.finish()
+    finally:
+        m.close()
+    return sc, block, {k: np.array(v) for k, v in tr.items()}
+
+
+def _first(xs):
+    idx = np.flatnonzero(xs)
+    return idx[0] if idx.size else None
+
+
+@pytest.mark.parametrize("name", ["baseline", "qaani_visit", "decapitation"])
+def test_per_trial_metrics_match_a_brute_force_oracle(name):
+    sc, b, t = _trace(name)
+    term = int(sc.spec.params["directive_days"].value)
+    for k in range(b.per_trial["max_rung"].size):
+        att, kil = t["att"][:, k], t["kil"][:, k]
+        run = best = 0
+        for x in att:
+            run = 0 if x > 0 else run + 1
+            best = max(best, run)
+        expect = {"longest_lull_days": best, "max_rung": 0}
+        rung = 0
+        for d in range(att.size):
+            today = [
+                1 * (att[d] > 0),
+                2 * (t["wnd"][d, k] > 0),
+                3 * t["str"][d, k],
+                4 * (kil[d] > 0),
+                5 * t["lead"][d, k],
+                6 * t["iran"][d, k],
+            ]
+            rung = max(rung, *today)
+        expect["max_rung"] = rung
+        f = _first(kil > 0)
+        s = None if f is None else _first(t["str"][f:, k])
+        expect["days_fatality_to_strike"] = np.nan if s is None else s
+        dd = None if f is None else _first(t["dir"][f + 1 :, k])
+        expect["days_fatality_to_directive"] = np.nan if dd is None else dd + 1
+        first_dir = _first(t["dir"][:, k])
+        if first_dir is None:
+            expect["days_directive_to_last_compliant_attack"] = np.nan
+        else:
+            hits = np.flatnonzero(t["ca"][first_dir : first_dir + term, k] > 0)
+            expect["days_directive_to_last_compliant_attack"] = hits[-1] if hits.size else 0
+        expect["p_us_fatality"] = float((kil - t["fk"][:, k]).sum() > 0)
+        expect["p_leadership_strike"] = float(t["lead"][:, k].any())
+        expect["attacks_per_day"] = att.sum() / att.size
+        for key, want in expect.items():
+            got = b.per_trial[key][k]
+            assert (np.isnan(want) and np.isnan(got)) or want == pytest.approx(got), (key, k)
