@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.draws import MAX_RATE, categorical, pareto_count, poisson, uniform_int
+from sim.draws import MAX_RATE, casualties, categorical, poisson, uniform_int
 from sim.errors import InputError
 from sim.window import Window
 
@@ -171,24 +171,27 @@ class Militia(Actor):
                 file=m.scenario.files[0],
                 path=["rules", "attack_rate", "expr"],
             )
-        killed_tail, wounded_tail = m.param("killed_tail"), m.param("wounded_tail")
         for t, theater in enumerate(THEATERS):
             share = self.spec.theaters.get(theater, 0.0)  # type: ignore[call-overload]
             stream = f"militia.{self.name}.{theater}"
             n = poisson(m.uniform(f"{stream}.attacks", day), rate * share)
-            killed = np.zeros(m.n, dtype=np.int64)
-            wounded = np.zeros(m.n, dtype=np.int64)
             if m.mechanisms.casualties:
-                p_kill = 1.0 - (1.0 - m.param("p_attack_kills")) ** n
-                p_wound = 1.0 - (1.0 - m.param("p_attack_wounds")) ** n
-                size_k = pareto_count(
-                    m.uniform(f"{stream}.killed", day, 1), killed_tail, m.param("killed_max")
+                killed = casualties(
+                    m.uniform(f"{stream}.killed", day),
+                    n,
+                    m.param("p_attack_kills"),
+                    m.param("killed_tail"),
+                    m.param("killed_max"),
                 )
-                size_w = pareto_count(
-                    m.uniform(f"{stream}.wounded", day, 1), wounded_tail, m.param("wounded_max")
+                wounded = casualties(
+                    m.uniform(f"{stream}.wounded", day),
+                    n,
+                    m.param("p_attack_wounds"),
+                    m.param("wounded_tail"),
+                    m.param("wounded_max"),
                 )
-                killed = np.where(m.uniform(f"{stream}.killed", day) < p_kill, size_k, 0)
-                wounded = np.where(m.uniform(f"{stream}.wounded", day) < p_wound, size_w, 0)
+            else:
+                killed = wounded = np.zeros(m.n, dtype=np.int64)
             for event in m.forced(day, "attack", self.name, theater):
                 n = n + 1
                 killed = killed + event.killed

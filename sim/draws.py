@@ -44,6 +44,23 @@ def pareto_count(u: FloatArray, tail: float, cap: float) -> IntArray:
     return np.minimum(x, cap).astype(np.int64)
 
 
+def casualties(u: FloatArray, attacks: IntArray, p: float, tail: float, cap: float) -> IntArray:
+    """Personnel hurt, lane by lane, by ``attacks`` attacks each hurting with probability ``p``.
+
+    A lane is hit with probability ``1 - (1 - p) ** attacks``; the number hurt is a Pareto
+    count drawn from ``u / p_hit``, which is uniform on [0, 1) given ``u < p_hit``, so one
+    uniform per lane gives both. Only lanes with attacks are computed.
+    """
+    out = np.zeros(u.shape, dtype=np.int64)
+    lanes = np.flatnonzero(attacks)
+    if lanes.size:
+        p_hit = 1.0 - (1.0 - p) ** attacks[lanes]
+        ul = u[lanes]
+        hit = ul < p_hit
+        out[lanes[hit]] = pareto_count(ul[hit] / p_hit[hit], tail, cap)
+    return out
+
+
 def categorical(u: FloatArray, weights: FloatArray) -> IntArray:
     """Index drawn with probability proportional to ``weights`` (categories x trials)."""
     cum = np.cumsum(weights, axis=0)

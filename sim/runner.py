@@ -8,7 +8,10 @@ worker processes run the blocks, or on the order in which they finish.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import gc
+import itertools
 import os
 import signal
 import sys
@@ -26,6 +29,7 @@ from sim.scenario import Scenario, load_scenario
 from sim.streams import SeedLike
 
 DEFAULT_BLOCK = 20_000
+PROGRESS_DELAY = 2.0  # seconds a run lasts before its progress bar appears
 
 
 def _whole(value: object, low: int) -> bool:
@@ -60,6 +64,8 @@ def simulate_block(scenario: Scenario, seed: SeedLike, start: int, n: int, days:
         return model.recorder.finish()
     finally:
         model.close()
+        del model
+        gc.collect()  # model, agents and rule closures form cycles that hold the arrays
 
 
 def _ignore_sigint() -> None:
@@ -77,12 +83,20 @@ def _blocks(
             yield n, simulate_block(sc, seed, start, n, days)
         return
     pool = ProcessPoolExecutor(max_workers=min(workers, len(spans)), initializer=_ignore_sigint)
+    pending: collections.deque[tuple[int, Future[Block]]] = collections.deque()
+    todo = iter(spans)
     try:
-        futures: list[Future[Block]] = [
-            pool.submit(simulate_block, sc, seed, start, n, days) for start, n in spans
-        ]
-        for (_, n), future in zip(spans, futures, strict=True):
-            yield n, future.result()
+        # keep at most two blocks per worker in flight, and hold no block once yielded,
+        # so memory does not grow with the number of blocks
+        for start, n in itertools.islice(todo, 2 * workers):
+            pending.append((n, pool.submit(simulate_block, sc, seed, start, n, days)))
+        while pending:
+            n, future = pending.popleft()
+            block = future.result()
+            for start, m in itertools.islice(todo, 1):
+                pending.append((m, pool.submit(simulate_block, sc, seed, start, m, days)))
+            yield n, block
+            del block
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -158,5 +172,6 @@ def _progress_bar(trials: int, name: str, enabled: bool) -> Iterator[Progress]:
         return
     from tqdm import tqdm
 
-    with tqdm(total=trials, desc=name, unit=" trials", delay=2.0, mininterval=0.5) as bar:
+    bar_options = {"desc": name, "unit": " trials", "delay": PROGRESS_DELAY, "mininterval": 0.5}
+    with tqdm(total=trials, **bar_options) as bar:  # type: ignore[call-overload]
         yield bar

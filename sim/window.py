@@ -23,11 +23,11 @@ class Window:
     def __init__(self, shape: tuple[int, ...], horizons: tuple[int, ...]) -> None:
         """Start with zero counts."""
         self.horizons = horizons
-        self.today: IntArray = np.zeros(shape, dtype=np.int64)
-        self.total: IntArray = np.zeros(shape, dtype=np.int64)
         self._buf: IntArray = np.zeros((max(horizons), *shape), dtype=np.int64)
         self._past = {k: np.zeros(shape, dtype=np.int64) for k in horizons}
+        self.total: IntArray = np.zeros(shape, dtype=np.int64)
         self._day = 0
+        self.today: IntArray = self._buf[0]  # a view: today's slot of the ring buffer
 
     def last(self, k: int) -> IntArray:
         """The sum over the last ``k`` days, today so far included."""
@@ -35,15 +35,13 @@ class Window:
         return out
 
     def end_day(self) -> None:
-        """Close today: roll it into the windows and start a new day at zero."""
+        """Close today: roll it into the windows and start a new day at zero (no allocation)."""
         size = self._buf.shape[0]
         for k, past in self._past.items():
-            past += self.today
-            if k > 1 and self._day - (k - 1) >= 0:
+            past += self.today  # past[k] holds days t-k+2 .. t once day t-k+1 leaves
+            if self._day - (k - 1) >= 0:
                 past -= self._buf[(self._day - (k - 1)) % size]
-            elif k == 1:
-                past -= self.today
-        self._buf[self._day % size] = self.today
         self.total += self.today
-        self.today = np.zeros_like(self.today)
         self._day += 1
+        self.today = self._buf[self._day % size]
+        self.today[...] = 0

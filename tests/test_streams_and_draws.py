@@ -74,3 +74,35 @@ def test_uniform_int_covers_range_evenly():
     assert set(np.unique(v)) == {1, 2, 3}
     for c in np.bincount(v)[1:]:
         assert abs(c / n - 1 / 3) < 4 * np.sqrt(2 / 9 / n)
+
+
+@pytest.mark.parametrize("horizons", [(7,), (7, 30), (1, 7), (2,)])
+def test_window_sums_equal_brute_force(horizons):
+    from sim.window import Window
+
+    xs = np.random.default_rng(0).integers(0, 5, (80, 3))
+    w = Window((3,), horizons)
+    for t in range(80):
+        w.today += xs[t]
+        for k in horizons:
+            np.testing.assert_array_equal(w.last(k), xs[max(0, t - k + 1) : t + 1].sum(axis=0))
+        w.end_day()
+    np.testing.assert_array_equal(w.total, xs.sum(axis=0))
+
+
+def test_casualties_probability_and_size():
+    from sim.draws import casualties
+
+    n = 400_000
+    rng = np.random.default_rng(4)
+    attacks = rng.integers(0, 3, n)
+    hurt = casualties(rng.random(n), attacks, 0.1, 1.5, 30)
+    assert (hurt[attacks == 0] == 0).all()
+    for a in (1, 2):
+        lanes = attacks == a
+        p = 1 - 0.9**a
+        share = (hurt[lanes] > 0).mean()
+        assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / lanes.sum())
+    sizes = hurt[hurt > 0]
+    q = (sizes >= 3).mean()  # given a hit, P(at least 3 hurt) = 3 ** -1.5
+    assert abs(q - 3**-1.5) < 4 * np.sqrt(q * (1 - q) / sizes.size)

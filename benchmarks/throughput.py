@@ -1,0 +1,196 @@
+"""Throughput, the random-number bound, memory and scaling of the vectorized model.
+
+Measures on the ``baseline`` scenario, in one run, and prints tables (medians of several
+repeats; ratios are between figures measured in this same run):
+
+1. trial-days per second with one trial per model instance (the way a conventional Mesa
+   ``batch_run`` works), against the vectorized model at 10^3, 10^4 and 10^5 trials;
+2. all cores (``workers``) against one, on the same run;
+3. the random-number bound: how long numpy alone takes to generate the uniforms one
+   trial-day consumes (counted by the model's streams), and the model's time over it;
+4. start-up (import, scenario load, model build) and peak resident memory of a big run;
+5. how cost grows with trials, days and the number of militias.
+
+    python benchmarks/throughput.py            # the full run (about 15 minutes on 2 cores)
+    python benchmarks/throughput.py --quick    # a short run (about 2 minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+import sim
+from sim.model import EscalationModel
+from sim.runner import simulate_block
+
+
+def median_time(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``fn`` over ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def random_numbers_per_trial_day(sc: sim.Scenario, trials: int, days: int) -> float:
+    """Uniforms the model draws per trial-day (counted by its streams)."""
+    m = EscalationModel(sc, trials, 0, days=days)
+    try:
+        for _ in range(days):
+            m.step()
+        return m.streams.drawn / (trials * days)
+    finally:
+        m.close()
+
+
+def rng_bound_seconds(per_trial_day: float, trials: int, days: int, repeats: int) -> float:
+    """Time numpy alone takes to generate that many uniforms, in arrays of ``trials``."""
+    calls = round(per_trial_day * days)
+    gen = np.random.Generator(np.random.Philox(0))
+    buf = np.empty(trials)
+
+    def draw() -> None:
+        for _ in range(calls):
+            gen.random(out=buf)
+
+    return median_time(draw, repeats)
+
+
+def startup_seconds(repeats: int) -> float:
+    """Median of: a fresh interpreter importing sim, loading a scenario, building a model."""
+    code = (
+        "import time; t=time.perf_counter(); import sim; from sim.model import EscalationModel;"
+        "sc=sim.load_scenario('baseline'); EscalationModel(sc, 10000, 0).close();"
+        "print(time.perf_counter()-t)"
+    )
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        for _ in range(repeats)
+    ]
+    return statistics.median(runs)
+
+
+def peak_rss_mb(trials: int, days: int, workers: int) -> float:
+    """Peak resident memory of ``sim.run`` in a fresh process, in MB, sampled from outside.
+
+    (A child's own ``ru_maxrss`` would inherit this process's high-water mark across
+    fork and exec, so the parent samples ``/proc/PID/status`` every 20 ms instead; Linux.)
+    """
+    code = (
+        f"import sim; sim.run('baseline', trials={trials}, days={days}, seed=0, workers={workers})"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    peak = 0
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            peak = max(peak, rss)
+        except (OSError, StopIteration):
+            pass
+        time.sleep(0.02)
+    if proc.returncode:
+        raise RuntimeError(f"the memory run failed with exit code {proc.returncode}")
+    return peak / 1024
+
+
+def with_militias(sc: sim.Scenario, copies: int) -> sim.Scenario:
+    """The scenario with each militia repeated ``copies`` times, shares divided to match."""
+    militias = {}
+    for name, m in sc.data["militias"].items():
+        for c in range(copies):
+            militias[f"{name}_{c}"] = {**m, "share": m["share"] / copies}
+    return sc.patched({"militias": militias, "events": []})
+
+
+def main() -> None:
+    """Run every measurement and print the tables."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer days, repeats and trials")
+    args = ap.parse_args()
+    days = 90 if args.quick else 365
+    repeats = 3
+    cores = os.cpu_count() or 1
+    sc = sim.load_scenario("baseline")
+    print(
+        f"baseline, {days} days, medians of {repeats} runs, {cores} cores, numpy {np.__version__}"
+    )
+
+    single_trials = 5 if args.quick else 20
+    t = median_time(
+        lambda: [simulate_block(sc, 0, k, 1, days) for k in range(single_trials)], repeats
+    )
+    single = single_trials * days / t
+    print("\n1. trial-days per second")
+    print(f"  {'one trial per model instance':34} {single:12,.0f}   1x")
+    vectorized = {}
+    for n in (10**3, 10**4, 10**5):
+        t = median_time(lambda n=n: sim.run(sc, n, days, seed=0, workers=1), repeats)
+        vectorized[n] = n * days / t
+        print(
+            f"  {f'vectorized, {n:,} trials, 1 core':34} {vectorized[n]:12,.0f}"
+            f"   {vectorized[n] / single:,.0f}x"
+        )
+
+    n_par = 2 * 10**5 if not args.quick else 10**5
+    t1 = median_time(
+        lambda: sim.run(sc, n_par, days, seed=0, workers=1, block_size=20_000),
+        1 if not args.quick else repeats,
+    )
+    tn = median_time(
+        lambda: sim.run(sc, n_par, days, seed=0, workers=cores, block_size=20_000),
+        1 if not args.quick else repeats,
+    )
+    print(f"\n2. all cores, {n_par:,} trials in blocks of 20,000")
+    print(f"  1 worker  {n_par * days / t1:12,.0f} trial-days/s")
+    print(f"  {cores} workers {n_par * days / tn:12,.0f} trial-days/s   speed-up {t1 / tn:.2f}x")
+
+    n = 10**5
+    per = random_numbers_per_trial_day(sc, 10**4, days)
+    bound = rng_bound_seconds(per, n, days, repeats) / (n * days)
+    model = 1 / vectorized[n]
+    print(f"\n3. the random-number bound, {n:,} trials, 1 core")
+    print(f"  uniforms per trial-day                {per:8.1f}")
+    print(f"  numpy alone (Philox), per trial-day   {bound * 1e9:8.1f} ns")
+    print(f"  the model, per trial-day              {model * 1e9:8.1f} ns")
+    print(f"  model / bound                         {model / bound:8.2f}x")
+
+    print("\n4. start-up and memory")
+    print(f"  start-up (import, load, build)        {startup_seconds(5):8.2f} s")
+    big = 10**5 if args.quick else 10**6
+    print(f"  peak RSS, {big:,} trials x 365 days, 1 worker  {peak_rss_mb(big, 365, 1):8.0f} MB")
+
+    print("\n5. scaling (ns per trial-day; constant = linear cost)")
+    for n in sorted(vectorized):
+        print(f"  trials {n:>9,}      {1e9 / vectorized[n]:8.1f}")
+    n = 10**4
+    for d in (90, 180, 365):
+        t = median_time(lambda d=d: sim.run(sc, n, d, seed=0, workers=1), repeats)
+        print(f"  days   {d:>9,}      {t / (n * d) * 1e9:8.1f}   ({n:,} trials)")
+    base = len(sc.spec.militias)
+    for copies in (1, 2, 4):
+        scm = with_militias(sc, copies)
+        t = median_time(lambda s=scm: sim.run(s, n, 90, seed=0, workers=1), repeats)
+        per_m = t / (n * 90) * 1e9
+        print(
+            f"  militias {base * copies:>7}      {per_m:8.1f}"
+            f"   ({per_m / (base * copies):.1f} per militia)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Running in blocks and processes: identical results, progress, clean interruption."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import sim
+import sim.runner
+
+
+def _same(a, b):
+    for k in a.block.per_trial:
+        np.testing.assert_array_equal(a.block.per_trial[k], b.block.per_trial[k], err_msg=k)
+    np.testing.assert_array_equal(a.block.by_group, b.block.by_group)
+    for k in a.block.daily_hist:
+        np.testing.assert_array_equal(a.block.daily_hist[k], b.block.daily_hist[k])
+    assert a.summary().equals(b.summary())
+
+
+def test_workers_and_block_sizes_give_identical_results():
+    one = sim.run("qaani_visit", 9000, 30, seed=8, block_size=9000, workers=1)
+    two = sim.run("qaani_visit", 9000, 30, seed=8, block_size=2000, workers=2)
+    _same(one, two)
+
+
+def test_scenario_travels_to_worker_processes_as_data():
+    import pickle
+
+    sc = sim.load_scenario("strong_holdouts").patched({"params.campaign_rate.value": 1.7})
+    back = pickle.loads(pickle.dumps(sc))
+    assert back.hash == sc.hash and back.rules.keys() == sc.rules.keys()
+
+
+def test_bad_workers_value_is_refused():
+    with pytest.raises(sim.InputError, match="workers"):
+        sim.run("baseline", 10, 5, workers=0)
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_shows_on_a_terminal_only(monkeypatch):
+    monkeypatch.setattr(sim.runner, "PROGRESS_DELAY", 0.0)
+    fake = _Tty()
+    monkeypatch.setattr(sys, "stderr", fake)
+    sim.run("baseline", 3000, 5, seed=0, block_size=1000, progress=True)
+    shown = fake.getvalue()
+    assert "baseline" in shown and "3000/3000" in shown and "trials" in shown
+    quiet = _Tty()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    sim.run("baseline", 3000, 5, seed=0, block_size=1000, progress=False)
+    assert quiet.getvalue() == ""
+    piped = io.StringIO()  # not a terminal
+    monkeypatch.setattr(sys, "stderr", piped)
+    sim.run("baseline", 3000, 5, seed=0, block_size=1000, progress=True)
+    assert piped.getvalue() == ""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path, workers):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            "baseline",
+            "--trials",
+            "400000",
+            "--days",
+            "365",
+            "--block-size",
+            "20000",
+            "--workers",
+            workers,
+            "--quiet",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)  # past start-up, into the run
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert stdout == ""
+    assert not out.exists() or os.listdir(out) == []
