@@ -11,7 +11,7 @@ repeats; ratios are between figures measured in this same run):
 4. start-up (import, scenario load, model build) and peak resident memory of a big run;
 5. how cost grows with trials, days and the number of militias.
 
-    python benchmarks/throughput.py            # the full run (about 15 minutes on 2 cores)
+    python benchmarks/throughput.py            # the full run (about 20 minutes on 2 cores)
     python benchmarks/throughput.py --quick    # a short run (about 2 minutes)
 """
 
@@ -147,15 +147,14 @@ def main() -> None:
         )
 
     n_par = 2 * 10**5 if not args.quick else 10**5
-    t1 = median_time(
-        lambda: sim.run(sc, n_par, days, seed=0, workers=1, block_size=20_000),
-        1 if not args.quick else repeats,
-    )
-    tn = median_time(
-        lambda: sim.run(sc, n_par, days, seed=0, workers=cores, block_size=20_000),
-        1 if not args.quick else repeats,
-    )
-    print(f"\n2. all cores, {n_par:,} trials in blocks of 20,000")
+    one, many = [], []
+    for _ in range(repeats):  # interleaved, so drift in the machine's speed hits both alike
+        for workers, times in ((1, one), (cores, many)):
+            t0 = time.perf_counter()
+            sim.run(sc, n_par, days, seed=0, workers=workers, block_size=20_000)
+            times.append(time.perf_counter() - t0)
+    t1, tn = statistics.median(one), statistics.median(many)
+    print(f"\n2. all cores, {n_par:,} trials in blocks of 20,000 (medians, interleaved runs)")
     print(f"  1 worker  {n_par * days / t1:12,.0f} trial-days/s")
     print(f"  {cores} workers {n_par * days / tn:12,.0f} trial-days/s   speed-up {t1 / tn:.2f}x")
 

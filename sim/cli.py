@@ -13,6 +13,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from sim.compare import compare
 from sim.errors import InputError
@@ -83,18 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options run and compare share, as keyword arguments of the Python API."""
     if args.out:
         prepare_dir(args.out)  # refuse a bad --out before spending time on the run
-    results = run(
-        args.scenario,
-        trials=args.trials,
-        days=args.days,
-        seed=args.seed,
-        block_size=args.block_size,
-        workers=args.workers,
-        progress=not args.quiet,
-    )
+    return {
+        "trials": args.trials,
+        "days": args.days,
+        "seed": args.seed,
+        "block_size": args.block_size,
+        "workers": args.workers,
+        "progress": not args.quiet,
+    }
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    results = run(args.scenario, **_run_options(args))
     print(json.dumps(results.to_json_dict(), indent=2) if args.json else results.table())
     if args.out:
         for path in results.write(args.out):
@@ -103,18 +108,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    if args.out:
-        prepare_dir(args.out)
-    comparison = compare(
-        args.a,
-        args.b,
-        trials=args.trials,
-        days=args.days,
-        seed=args.seed,
-        block_size=args.block_size,
-        workers=args.workers,
-        progress=not args.quiet,
-    )
+    comparison = compare(args.a, args.b, **_run_options(args))
     print(json.dumps(comparison.to_json_dict(), indent=2) if args.json else comparison.table())
     if args.out:
         print(f"wrote {comparison.write(args.out)}", file=sys.stderr)

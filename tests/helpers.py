@@ -10,6 +10,20 @@ import sim
 
 Z = 1.959963984540054  # two-sided 95%
 
+#: the metrics the issue requires in summary.json, each as {mean, ci_low, ci_high, ...}
+REQUIRED_METRICS = [
+    "attacks_per_day",
+    "us_strikes_per_day",
+    "p_us_fatality",
+    "p_leadership_strike",
+    "p_strike_on_iran",
+    "max_rung",
+    "longest_lull_days",
+    "days_directive_to_last_compliant_attack",
+    "days_fatality_to_strike",
+    "p_withdrawal_agreement",
+]
+
 
 def window(
     scenario: sim.Scenario | str, a: int, b: int, trials: int, seed: int

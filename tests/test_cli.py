@@ -23,6 +23,7 @@ import sim
 from sim.cli import main
 from sim.output import write_atomic
 from sim.paths import scenarios_dir
+from tests.helpers import REQUIRED_METRICS
 
 SHIPPED = [
     "baseline",
@@ -34,18 +35,7 @@ SHIPPED = [
     "decapitation",
 ]
 #: metrics summary.json must hold, each as {mean, ci_low, ci_high, ...}
-METRICS = [
-    "attacks_per_day",
-    "us_strikes_per_day",
-    "p_us_fatality",
-    "p_leadership_strike",
-    "p_strike_on_iran",
-    "max_rung",
-    "longest_lull_days",
-    "days_directive_to_last_compliant_attack",
-    "days_fatality_to_strike",
-    "p_withdrawal_agreement",
-]
+METRICS = REQUIRED_METRICS
 RUN_ARGS = ["--trials", "300", "--days", "30", "--seed", "3"]
 OUTPUTS = ["summary.json", "daily.parquet", "daily.png", "manifest.json"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -7,19 +7,9 @@ import pytest
 
 import sim
 from sim.stats import estimate_mean, estimate_share, hist_quantiles, paired_difference
+from tests.helpers import REQUIRED_METRICS
 
-REQUIRED = [
-    "attacks_per_day",
-    "us_strikes_per_day",
-    "p_us_fatality",
-    "p_leadership_strike",
-    "p_strike_on_iran",
-    "max_rung",
-    "longest_lull_days",
-    "days_directive_to_last_compliant_attack",
-    "days_fatality_to_strike",
-    "p_withdrawal_agreement",
-]
+REQUIRED = REQUIRED_METRICS
 
 
 def test_estimate_mean_interval_and_percentiles():
