@@ -200,16 +200,15 @@ class Militia(Actor):
             self.attacks.today[t] += n
             m.world.record_attacks(self, n, killed, wounded)
 
-    def struck(self, hit: BoolArray, leader: BoolArray) -> None:
-        """Take a U.S. strike (``hit``), which in some lanes also kills a commander."""
+    def struck(self, hit: IntArray, leader: IntArray) -> None:
+        """Take a U.S. strike in trials ``hit``, which in trials ``leader`` kills a commander."""
         m = self.model
-        self.strength *= np.where(hit, 1.0 - m.param("strike_degrade"), 1.0)
-        self.strength *= np.where(leader, 1.0 - m.param("leader_degrade"), 1.0)
-        self.leaders_lost += leader
+        self.strength[hit] *= 1.0 - m.param("strike_degrade")
+        self.strength[leader] *= 1.0 - m.param("leader_degrade")
+        self.leaders_lost[leader] += 1
         if m.mechanisms.revenge:
-            self.revenge += hit * m.param("revenge_per_strike") + leader * m.param(
-                "revenge_per_leader"
-            )
+            self.revenge[hit] += m.param("revenge_per_strike")
+            self.revenge[leader] += m.param("revenge_per_leader")
 
     def end_day(self) -> None:
         """Recover strength, let revenge fade, and close the day's attack counts."""
@@ -240,20 +239,28 @@ class UnitedStates(Actor):
         strike = np.zeros(m.n, dtype=bool)
         if m.mechanisms.retaliation:
             strike = m.uniform("us.strike", day) < m.prob("us_strike_prob")
-        recent = np.stack([g.attacks.last(7).sum(axis=0) for g in groups]).astype(float)
-        weights = recent + m.param("target_floor") * np.array([[g.spec.share] for g in groups])
-        target = categorical(m.uniform("us.target", day), weights)
         leader = np.zeros(m.n, dtype=bool)
         if m.mechanisms.leadership_strikes:
             leader = strike & (m.uniform("us.leader", day) < m.prob("leader_kill_prob"))
-        for event in m.forced(day, "us_strike"):
+        forced = m.forced(day, "us_strike")
+        for event in forced:
             strike[:] = True
-            target[:] = groups.index(m.militias[event.militia or ""])
             leader[:] = event.leader_killed
-        self.target = np.where(strike, target, -1)
+        # the target, by recent attacks, is needed only where a strike happens
+        u_target = m.uniform("us.target", day)
+        target = np.full(m.n, -1, dtype=np.int64)
+        lanes = np.flatnonzero(strike)
+        if lanes.size:
+            recent = np.stack([g.attacks.last_at(7, lanes).sum(axis=0) for g in groups])
+            floor = m.param("target_floor") * np.array([[g.spec.share] for g in groups])
+            target[lanes] = categorical(u_target[lanes], recent + floor)
+        for event in forced:
+            target[:] = groups.index(m.militias[event.militia or ""])
+        self.target = target
         for g in groups:
-            hit = strike & (target == g.index)
-            g.struck(hit, leader & hit)
+            hit = lanes[target[lanes] == g.index]
+            if hit.size:
+                g.struck(hit, hit[leader[hit]])
         self.strikes.today += strike
         self.leader_strikes.today += leader
         self.last_strike[strike] = day

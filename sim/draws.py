@@ -20,21 +20,27 @@ MAX_RATE = 100.0
 def poisson(u: FloatArray, lam: FloatArray | float) -> IntArray:
     """Poisson counts with mean ``lam`` (0 to :data:`MAX_RATE`) by inversion of the CDF at ``u``.
 
-    The loop runs over count values (not trials) and stops as soon as no lane needs more;
-    it is exact up to the float precision of the CDF.
+    The loop runs over count values (not trials), on the lanes that still need more, and
+    stops as soon as none does; it is exact up to the float precision of the CDF.
     """
     lam_arr = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
-    term = np.exp(-lam_arr)
-    cdf = term.copy()
+    p0 = np.exp(-lam_arr)
     k = np.zeros(u.shape, dtype=np.int64)
-    more = u >= cdf
-    i = 0
-    while more.any() and i < 10 * MAX_RATE:
-        i += 1
-        k += more
-        term = term * lam_arr / i
-        cdf += term
-        more &= u >= cdf
+    lanes = np.flatnonzero(u >= p0)  # lanes with at least one event: usually a few
+    if lanes.size:
+        ul, ll = u[lanes], lam_arr[lanes]
+        term = p0[lanes]
+        cdf = term.copy()
+        kl = np.zeros(lanes.size, dtype=np.int64)
+        more = np.ones(lanes.size, dtype=bool)
+        i = 0
+        while more.any() and i < 10 * MAX_RATE:
+            i += 1
+            kl += more
+            term = term * ll / i
+            cdf += term
+            more &= ul >= cdf
+        k[lanes] = kl
     return k
 
 

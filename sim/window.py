@@ -34,6 +34,11 @@ class Window:
         out: IntArray = self._past[k] + self.today
         return out
 
+    def last_at(self, k: int, lanes: IntArray) -> IntArray:
+        """:meth:`last` for some trials only (indices on the last axis)."""
+        out: IntArray = self._past[k][..., lanes] + self.today[..., lanes]
+        return out
+
     def end_day(self) -> None:
         """Close today: roll it into the windows and start a new day at zero (no allocation)."""
         size = self._buf.shape[0]
