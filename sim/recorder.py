@@ -116,6 +116,7 @@ class Recorder:
         self.max_rung = z()
         self.by_group = np.zeros((g, n), dtype=np.int64)
         self.first_rung_day = np.full((len(RUNGS), n), -1, dtype=np.int64)
+        self.first_rung_day[0] = 0  # every trial starts on rung 0, calm
         self.first_directive = np.full(n, -1, dtype=np.int64)
         self.last_compliant = np.full(n, -1, dtype=np.int64)
         self.first_fatality = np.full(n, -1, dtype=np.int64)
@@ -156,9 +157,13 @@ class Recorder:
                 us.iran_today * 6,
             ]
         )
-        np.maximum(self.max_rung, rung, out=self.max_rung)
-        reached = (self.max_rung >= np.arange(len(RUNGS))[:, None]) & (self.first_rung_day < 0)
-        self.first_rung_day[reached] = day
+        rose = np.flatnonzero(rung > self.max_rung)  # a trial's rung rises a few times a run
+        if rose.size:
+            old, new = self.max_rung[rose], rung[rose]
+            for k in range(1, len(RUNGS)):
+                first = rose[(old < k) & (new >= k)]
+                self.first_rung_day[k, first] = day
+            self.max_rung[rose] = new
 
         new_directive = m.iran.issued_today & (self.first_directive < 0)
         self.first_directive[new_directive] = day
