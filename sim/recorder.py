@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: per-day series: name -> (what is summed for the mean, histogram cap)
+#: per-day series with bands: name -> histogram cap (values at or above it count at the cap)
 SERIES: dict[str, int] = {"attacks": 512, "us_strikes": 64, "us_killed": 1024, "us_wounded": 4096}
 #: per-day series with means only: attacks by groups of each doctrine
 DOCTRINE_SERIES = ("attacks_compliant", "attacks_holdout")
@@ -66,23 +66,25 @@ class Block:
         """
         it = iter(blocks)
         first = next(it)
-        pieces: list[Block] = [first]
         sums = {k: v.copy() for k, v in first.daily_sum.items()}
         hists = {k: v.copy() for k, v in first.daily_hist.items()}
         rungs = first.rung_count.copy()
+        per_trial = {k: [v] for k, v in first.per_trial.items()}
+        by_group, first_rung_day = [first.by_group], [first.first_rung_day]
         for b in it:
             for k in sums:
                 sums[k] += b.daily_sum[k]
             for k in hists:
                 hists[k] += b.daily_hist[k]
             rungs += b.rung_count
-            pieces.append(Block(b.per_trial, b.by_group, b.first_rung_day, {}, {}, rungs[:0]))
+            for k in per_trial:
+                per_trial[k].append(b.per_trial[k])
+            by_group.append(b.by_group)
+            first_rung_day.append(b.first_rung_day)
         return Block(
-            per_trial={
-                k: np.concatenate([b.per_trial[k] for b in pieces]) for k in first.per_trial
-            },
-            by_group=np.concatenate([b.by_group for b in pieces], axis=1),
-            first_rung_day=np.concatenate([b.first_rung_day for b in pieces], axis=1),
+            per_trial={k: np.concatenate(parts) for k, parts in per_trial.items()},
+            by_group=np.concatenate(by_group, axis=1),
+            first_rung_day=np.concatenate(first_rung_day, axis=1),
             daily_sum=sums,
             daily_hist=hists,
             rung_count=rungs,
