@@ -1,8 +1,8 @@
 """The ``escsim`` command: a thin layer over the Python API.
 
-Core objects: :func:`main` and its subcommands ``run``, ``compare``, ``validate`` and
-``list``. Bad input of any kind ends with one line on stderr and exit code 2, never a
-traceback.
+Core objects: :func:`main` and its subcommands ``run``, ``compare``, ``sweep``,
+``analyze``, ``plot``, ``validate`` and ``list``. Bad input of any kind ends with one line
+on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,11 +15,16 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pandas as pd
+
 from sim.compare import compare
 from sim.errors import InputError
 from sim.output import prepare_dir
 from sim.runner import DEFAULT_BLOCK, run
 from sim.scenario import list_scenarios, load_scenario
+from sim.sweepfile import is_sweep_file, list_sweeps, load_sweep
+from sim.sweepresults import SweepResults
+from sim.sweeprunner import sweep
 
 
 def _whole(low: int) -> Callable[[str], int]:
@@ -76,9 +81,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="first scenario")
     p.add_argument("b", help="second scenario")
     _add_run_options(p)
-    p = sub.add_parser("validate", help="check scenario files")
-    p.add_argument("files", nargs="+", help="scenario files or shipped names")
-    sub.add_parser("list", help="list the shipped scenarios")
+    p = sub.add_parser("sweep", help="run every point of a sweep file's design")
+    p.add_argument("file", help="a sweep file, or a shipped sweep's name (see 'escsim list')")
+    p.add_argument("--out", required=True, help="folder for the results; rerun to resume")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=_positive, default=None, help="local processes (all cores)"
+    )
+    where.add_argument("--scheduler", default=None, help="a Dask scheduler, tcp://HOST:PORT")
+    where.add_argument(
+        "--dask-local", type=_positive, default=None, help="start a local Dask cluster of N"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = sub.add_parser("analyze", help="sensitivity indices of a sweep's metrics (SALib)")
+    p.add_argument("dir", help="a sweep's results folder")
+    p.add_argument("--metrics", nargs="+", default=None, help="metrics (default: all)")
+    p = sub.add_parser("plot", help="draw a sweep's effects, heatmaps and sensitivity bars")
+    p.add_argument("dir", help="a sweep's results folder")
+    p.add_argument("--metrics", nargs="+", default=None, help="metrics (default: the main)")
+    p = sub.add_parser("validate", help="check scenario and sweep files")
+    p.add_argument("files", nargs="+", help="scenario or sweep files, or shipped names")
+    sub.add_parser("list", help="list the shipped scenarios and sweeps")
     return parser
 
 
@@ -113,29 +136,98 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    s = load_sweep(args.file)
+    print(
+        f"sweep {s.name}: {len(s.design)} points ({s.spec.design.kind}) x "
+        f"{s.spec.replications:,} trials x {s.days} days, base {s.scenario.name}",
+        file=sys.stderr,
+    )
+    try:
+        table = sweep(
+            s,
+            out=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"escsim: interrupted; finished points are kept in {args.out}: run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    failed = table.attrs["failed"]
+    done = table["point"].nunique()
+    print(f"{done} of {len(s.design)} points done, {len(failed)} failed; results in {args.out}")
+    for point, error in failed.items():
+        print(f"  point {point} failed: {error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    res = SweepResults.load(args.dir)
+    sens, paths = res.write_sensitivity(args.metrics)
+    with pd.option_context("display.width", 120, "display.max_rows", 500):
+        print(sens.drop(columns=["ci_low", "ci_high"]).to_string(index=False))
+    for metric, reason in sens.attrs["skipped"].items():
+        print(f"skipped {metric}: {reason}", file=sys.stderr)
+    for path in paths:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    paths = SweepResults.load(args.dir).write_figures(args.metrics)
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for ref in args.files:
         try:
-            sc = load_scenario(ref)
+            print(_validate_one(ref))
         except InputError as exc:
             print(f"escsim: error: {exc.message}", file=sys.stderr)
             failed += 1
-        else:
-            print(
-                f"ok: {ref} (scenario {sc.name}, {len(sc.spec.militias)} militias, "
-                f"hash {sc.hash[:12]})"
-            )
     return 2 if failed else 0
+
+
+def _validate_one(ref: str) -> str:
+    if is_sweep_file(ref):
+        s = load_sweep(ref)
+        return (
+            f"ok: {ref} (sweep {s.name}: {s.spec.design.kind} design, {len(s.design)} points "
+            f"x {s.spec.replications:,} trials, base {s.scenario.name}, hash {s.hash[:12]})"
+        )
+    sc = load_scenario(ref)
+    return f"ok: {ref} (scenario {sc.name}, {len(sc.spec.militias)} militias, hash {sc.hash[:12]})"
 
 
 def _cmd_list(_: argparse.Namespace) -> int:
     for name, description in list_scenarios().items():
         print(f"{name:18} {textwrap.shorten(description, 100, placeholder=' ...')}")
+    sweeps = list_sweeps()
+    if sweeps:
+        print("\nsweeps (escsim sweep NAME --out DIR):")
+    for name, description in sweeps.items():
+        print(f"{name:18} {textwrap.shorten(description, 100, placeholder=' ...')}")
     return 0
 
 
-COMMANDS = {"run": _cmd_run, "compare": _cmd_compare, "validate": _cmd_validate, "list": _cmd_list}
+COMMANDS = {
+    "run": _cmd_run,
+    "compare": _cmd_compare,
+    "sweep": _cmd_sweep,
+    "analyze": _cmd_analyze,
+    "plot": _cmd_plot,
+    "validate": _cmd_validate,
+    "list": _cmd_list,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

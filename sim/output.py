@@ -74,7 +74,10 @@ def manifest(scenario: Scenario, seed: SeedLike, **run: Any) -> dict[str, Any]:
             "python": platform.python_version(),
             **{
                 d: _version(d)
-                for d in ("mesa", "numpy", "pandas", "pyarrow", "matplotlib", "pyyaml", "pydantic")
+                for d in (
+                    *("mesa", "numpy", "pandas", "pyarrow", "matplotlib", "pyyaml", "pydantic"),
+                    *("scipy", "SALib", "dask", "distributed"),
+                )
             },
         },
     }

@@ -83,27 +83,48 @@ class Scenario:
         """Return a copy with values replaced by dotted key path.
 
         Args:
-            changes: ``{"militias.kataib_hezbollah.compliance": 0.5, ...}``.
+            changes: ``{"militias.kataib_hezbollah.compliance": 0.5, "events.2.day": 3}``;
+                a whole-number part indexes a list.
 
         Raises:
             InputError: A key path does not exist, or the new value is invalid.
         """
         data = copy.deepcopy(self.data)
         for dotted, value in changes.items():
-            parts = dotted.split(".")
-            node: Any = data
-            for i, part in enumerate(parts):
-                if not isinstance(node, dict) or part not in node:
-                    keys = list(node) if isinstance(node, dict) else []
-                    raise InputError(
-                        f"no such key {part!r}{_did_you_mean(part, keys)}",
-                        file=self.files[0],
-                        path=parts[: i + 1],
-                    )
-                if i == len(parts) - 1:
-                    node[part] = value
-                node = node[part]
+            parts = split_key_path(dotted)
+            parent = walk_key_path(data, parts[:-1], self.files[0])
+            walk_key_path(parent, parts[-1:], self.files[0], prefix=parts[:-1])
+            parent[parts[-1]] = value
         return _build(data, {}, self.files)
+
+
+def split_key_path(dotted: str) -> list[str | int]:
+    """``"events.2.day"`` -> ``["events", 2, "day"]``: whole-number parts index lists."""
+    return [int(p) if p.isdigit() else p for p in dotted.split(".")]
+
+
+def walk_key_path(node: Any, parts: KeyPath, file: str, prefix: KeyPath = ()) -> Any:
+    """Follow ``parts`` from ``node``; an InputError (with a did-you-mean) if one is missing.
+
+    ``prefix`` is the path already walked to ``node``, for the message.
+    """
+    for i, part in enumerate(parts):
+        where = [*prefix, *parts[: i + 1]]
+        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
+        if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
+            node = node[part]
+        elif isinstance(node, list):
+            raise InputError(
+                f"{part!r}: this is a list of {len(node)} items, indexed 0 to {len(node) - 1}",
+                file=file,
+                path=where,
+            )
+        else:
+            keys = list(node) if isinstance(node, dict) else []
+            raise InputError(
+                f"no such key {part!r}{_did_you_mean(str(part), keys)}", file=file, path=where
+            )
+    return node
 
 
 def _rebuild(data: dict[str, Any], files: tuple[str, ...]) -> Scenario:

@@ -1,0 +1,149 @@
+"""Figures of a sweep, drawn with matplotlib's object API (no global figure state).
+
+Core objects: :func:`effects_figure` (a metric against each parameter, with a 95% band),
+:func:`heatmaps_figure` (the metric over each pair of parameters) and
+:func:`sensitivity_figure` (the indices as bars with their intervals).
+
+A parameter with few distinct values (a grid's levels, a list) is drawn value by value, a
+sampled one in bins of equal counts. On a grid, every level meets the same values of the
+other parameters, so the line is the mean over them and the band is Monte Carlo error
+alone: the exact 95% interval of the point when there is one parameter, otherwise the mean
+of the points' half-widths (an upper bound on the average's). In a sampled design (LHS,
+Sobol', Morris) the others vary from point to point, so the band is the 95% interval of the
+group's mean across its points, drawn over a scatter of every point.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.stats import Z95
+
+if TYPE_CHECKING:
+    from sim.sweepresults import SweepResults
+
+MAX_LEVELS = 12  # up to this many distinct values, a parameter is drawn value by value
+BINS = 8
+MAX_PAIRS = 6
+
+
+def _short(name: str) -> str:
+    parts = name.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 1 else name
+
+
+def _points(res: SweepResults, metric: str) -> pd.DataFrame:
+    rows = res.table[res.table["metric"] == metric]
+    return rows.assign(half=(rows["ci_high"] - rows["ci_low"]) / 2)
+
+
+def _discrete(x: pd.Series) -> bool:
+    return bool(x.dtype == object or x.nunique() <= MAX_LEVELS)
+
+
+def effects_figure(res: SweepResults, metric: str) -> Figure:
+    """One panel per parameter: the metric's mean against it, with a 95% band."""
+    pts = _points(res, metric)
+    n = len(res.parameters)
+    cols = min(n, 3)
+    rows = math.ceil(n / cols)
+    fig = Figure(figsize=(4.2 * cols, 3.4 * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    grid = res.info["design"]["kind"] == "grid"
+    for ax, p in zip(axes, res.parameters, strict=False):
+        x = pts[p]
+        text = x.dtype == object
+        key = x if _discrete(x) else pd.qcut(x, min(BINS, x.nunique()), duplicates="drop")
+        g = pts.groupby(key, observed=True, sort=True)
+        mean = g["mean"].mean()
+        pos = np.arange(len(mean)) if text else g[p].mean().to_numpy(float)
+        if grid:  # every level sees the same values of the others: only Monte Carlo error
+            half = g["half"].mean()
+            label = "95% interval" if n == 1 else "95% band (mean half-width)"
+        else:  # the others vary too: the interval of the mean across the group's points
+            half = Z95 * g["mean"].std(ddof=1) / np.sqrt(g["mean"].count())
+            label = "95% CI of the mean"
+            ax.scatter(
+                _positions(x, mean.index) if text else x,
+                pts["mean"],
+                s=6,
+                alpha=0.3,
+                color="grey",
+                label="points",
+            )
+        ax.fill_between(pos, mean - half, mean + half, alpha=0.25, label=label)
+        ax.plot(pos, mean.to_numpy(), marker="o", lw=1.5, label="mean" if grid else "group mean")
+        if text:
+            ax.set_xticks(pos, [str(v) for v in mean.index], rotation=30)
+        ax.set_xlabel(_short(p))
+        ax.set_ylabel(metric)
+        ax.legend(fontsize=7)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"{res.info['sweep']}: {metric} against each parameter")
+    return fig
+
+
+def heatmaps_figure(res: SweepResults, metric: str) -> Figure:
+    """The metric's mean over each pair of parameters (the first six pairs)."""
+    pts = _points(res, metric)
+    pairs = list(itertools.combinations(res.parameters, 2))[:MAX_PAIRS]
+    cols = min(len(pairs), 3)
+    rows = math.ceil(len(pairs) / cols)
+    fig = Figure(figsize=(4.6 * cols, 3.8 * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    for ax, (a, b) in zip(axes, pairs, strict=False):
+        grid = pts.assign(_a=_levels(pts[a]), _b=_levels(pts[b]))
+        table = grid.pivot_table(index="_b", columns="_a", values="mean", observed=True)
+        image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(table.shape[1]), [_label(v) for v in table.columns], rotation=45)
+        ax.set_yticks(range(table.shape[0]), [_label(v) for v in table.index])
+        ax.set_xlabel(_short(a))
+        ax.set_ylabel(_short(b))
+        fig.colorbar(image, ax=ax, label=metric)
+    for ax in axes[len(pairs) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"{res.info['sweep']}: mean {metric} over pairs of parameters")
+    return fig
+
+
+def _positions(x: pd.Series, levels: pd.Index) -> np.ndarray[Any, Any]:
+    """Where each text value sits on the axis: its level's position."""
+    return np.asarray(pd.Categorical(x, categories=levels).codes, dtype=float)
+
+
+def _levels(x: pd.Series) -> pd.Series:
+    """A parameter's own values if few, else six bins of equal counts."""
+    return x if _discrete(x) else pd.qcut(x, 6, duplicates="drop")
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, pd.Interval):
+        return f"{v.mid:.3g}"
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def sensitivity_figure(sens: pd.DataFrame, metric: str) -> Figure:
+    """Bars of each first-order and total (or Morris) index, with 95% intervals."""
+    rows = sens[(sens["metric"] == metric) & (sens["index"] != "S2") & sens["conf"].notna()]
+    indices = list(dict.fromkeys(rows["index"]))
+    params = list(dict.fromkeys(rows["parameter"]))
+    fig = Figure(figsize=(max(5.0, 1.3 * len(params) + 2), 3.8), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / max(1, len(indices))
+    for k, index in enumerate(indices):
+        r = rows[rows["index"] == index].set_index("parameter").loc[params]
+        pos = np.arange(len(params)) + (k - (len(indices) - 1) / 2) * width
+        ax.bar(pos, r["value"], width, yerr=r["conf"], capsize=3, label=index)
+    ax.set_xticks(np.arange(len(params)), [_short(p) for p in params], rotation=20)
+    ax.axhline(0, color="black", lw=0.5)
+    method = rows["method"].iloc[0] if len(rows) else ""
+    ax.set_title(f"{metric}: {method} indices (95% bootstrap intervals)")
+    ax.legend(fontsize=8)
+    return fig
