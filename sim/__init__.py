@@ -4,7 +4,9 @@ Iran, the United States, the Iraqi government and Iran-aligned militias, with ev
 lane of numpy arrays.
 
 Core objects: :func:`load_scenario`, :func:`run` (returning :class:`Results`),
-:func:`compare` (returning :class:`Comparison`), :class:`Scenario`, :class:`InputError`.
+:func:`compare` (returning :class:`Comparison`), :func:`sweep` (a sweep file's points, as a
+DataFrame), :func:`load_sweep`, :class:`SweepResults` (a sweep folder, with its sensitivity
+indices and figures), :class:`Scenario`, :class:`InputError`.
 """
 
 from sim.compare import Comparison, compare
@@ -12,6 +14,9 @@ from sim.errors import InputError
 from sim.results import METRICS, Results
 from sim.runner import run
 from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.sweepfile import Sweep, load_sweep
+from sim.sweepresults import SweepResults
+from sim.sweeprunner import sweep
 
 __all__ = [
     "METRICS",
@@ -19,9 +24,13 @@ __all__ = [
     "InputError",
     "Results",
     "Scenario",
+    "Sweep",
+    "SweepResults",
     "compare",
     "list_scenarios",
     "load_scenario",
+    "load_sweep",
     "run",
+    "sweep",
 ]
 __version__ = "0.1.0"

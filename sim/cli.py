@@ -25,6 +25,7 @@ from sim.scenario import list_scenarios, load_scenario
 from sim.sweepfile import is_sweep_file, list_sweeps, load_sweep
 from sim.sweepresults import SweepResults
 from sim.sweeprunner import sweep
+from sim.sweepstore import SweepStore
 
 
 def _whole(low: int) -> Callable[[str], int]:
@@ -138,9 +139,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     s = load_sweep(args.file)
+    done = len(SweepStore(s, args.out).done())  # refuses a folder that holds another sweep
+    resuming = f"; resuming, {done} already done" if done else ""
     print(
         f"sweep {s.name}: {len(s.design)} points ({s.spec.design.kind}) x "
-        f"{s.spec.replications:,} trials x {s.days} days, base {s.scenario.name}",
+        f"{s.spec.replications:,} trials x {s.days} days, base {s.scenario.name}{resuming}",
         file=sys.stderr,
     )
     try:
@@ -161,10 +164,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return 130
     failed = table.attrs["failed"]
     done = table["point"].nunique()
-    print(f"{done} of {len(s.design)} points done, {len(failed)} failed; results in {args.out}")
+    pending = len(s.design) - done - len(failed)
+    not_run = f", {pending} not run (rerun to resume)" if pending else ""
+    print(
+        f"{done} of {len(s.design)} points done, {len(failed)} failed{not_run}; "
+        f"results in {args.out}"
+    )
     for point, error in failed.items():
         print(f"  point {point} failed: {error}", file=sys.stderr)
-    return 1 if failed else 0
+    return 1 if failed or pending else 0
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:

@@ -35,7 +35,7 @@ def sensitivity(
         table: The sweep's tidy table (a row per point and metric).
         info: The sweep's manifest (design, parameters, points).
         metrics: The metrics to analyse (default: every metric in the table).
-        seed: Seed of the bootstrap resampling.
+        seed: Seed of the bootstrap resampling (the intervals are reproducible).
 
     Returns:
         A row per metric, index and parameter (``parameter_2`` for ``S2``): ``value``,
@@ -94,7 +94,8 @@ def _indices(
     y: np.ndarray[Any, np.dtype[np.float64]],
     seed: int,
 ) -> list[dict[str, Any]]:
-    common = {"num_resamples": RESAMPLES, "conf_level": CONF_LEVEL, "seed": seed}
+    # SALib's sobol treats a seed of 0 as none (global random state): never pass 0
+    common = {"num_resamples": RESAMPLES, "conf_level": CONF_LEVEL, "seed": seed + 1}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # SALib's own numerical notes
         if kind == "sobol":

@@ -27,6 +27,8 @@ from sim.streams import SeedLike
 from sim.sweepfile import Sweep, load_sweep
 from sim.sweepstore import ESTIMATE_COLUMNS, Outcome, SweepStore
 
+SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
+
 
 def run_point(
     scenario: Scenario,
@@ -98,7 +100,7 @@ def executor(
         with contextlib.ExitStack() as stack:
             if scheduler is not None:
                 try:
-                    client = stack.enter_context(Client(scheduler, timeout="10s"))
+                    client = stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
                 except (OSError, TimeoutError) as exc:
                     raise InputError(
                         f"cannot reach the Dask scheduler at {scheduler} ({exc})"
@@ -185,13 +187,20 @@ def _run_points(
     queue = iter(todo)
     in_flight: dict[cf.Future[Outcome], int] = {}
 
-    def submit(point: int) -> None:
-        args = (s.changes(point), s.spec.replications, s.days, s.seed(point), s.metrics)
-        in_flight[pool.submit(run_point, s.scenario, *args)] = point
+    broken = False
+
+    def submit(count: int) -> None:
+        nonlocal broken
+        for point in [p for _, p in zip(range(0 if broken else count), queue, strict=False)]:
+            args = (s.changes(point), s.spec.replications, s.days, s.seed(point), s.metrics)
+            try:
+                in_flight[pool.submit(run_point, s.scenario, *args)] = point
+            except cf.BrokenExecutor:  # its workers died: what is not yet sent stays pending
+                broken = True
+                return
 
     try:
-        for point in [p for _, p in zip(range(2 * slots), queue, strict=False)]:
-            submit(point)
+        submit(2 * slots)
         while in_flight:
             finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
             for future in sorted(finished, key=in_flight.__getitem__):
@@ -201,8 +210,7 @@ def _run_points(
                 except Exception as exc:  # the worker itself failed (died, lost)
                     outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
                 yield point, outcome
-                for nxt in [p for _, p in zip(range(1), queue, strict=False)]:
-                    submit(nxt)
+                submit(1)
     finally:
         for future in in_flight:
             future.cancel()

@@ -1,0 +1,244 @@
+"""Sweeps end to end: points, seeds, failures, the results folder, resume after a kill."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+import sim
+import sim.sweeprunner
+from sim.cli import main
+
+GRID = {
+    "name": "grid_test",
+    "scenario": "qaani_visit",
+    "days": 20,
+    "replications": 200,
+    "seed": 11,
+    "design": {"kind": "grid", "levels": 2},
+    "parameters": {
+        "militias.kataib_hezbollah.compliance": {"range": [0.5, 1.0]},
+        "drivers.gaza": {"values": [0.3, 1.0]},
+    },
+    "metrics": ["attacks_per_day", "p_us_fatality", "days_fatality_to_strike"],
+}
+
+
+def write(tmp_path: Path, data: dict, name: str = "sweep.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_each_point_is_a_run_of_the_patched_scenario(tmp_path):
+    table = sim.sweep(write(tmp_path, GRID), workers=1)
+    assert len(table) == 4 * 3 and table.attrs["failed"] == {}
+    assert list(table.columns[:3]) == ["point", *GRID["parameters"]]
+    row = table[(table.point == 2) & (table.metric == "attacks_per_day")].iloc[0]
+    assert row["militias.kataib_hezbollah.compliance"] == 1.0 and row["drivers.gaza"] == 0.3
+    sc = sim.load_scenario("qaani_visit").patched(
+        {"militias.kataib_hezbollah.compliance": 1.0, "drivers.gaza.value": 0.3}
+    )
+    direct = sim.run(sc, trials=200, days=20, seed=11).summary().loc["attacks_per_day"]
+    for col in ["mean", "ci_low", "ci_high", "p05", "p50", "p95", "n"]:
+        assert row[col] == direct[col], col
+
+
+def test_common_random_numbers_or_a_seed_per_point(tmp_path):
+    one = {**GRID, "parameters": {"drivers.gaza": {"values": [1.0, 1.0 + 0.0]}}}
+    one["parameters"] = {"theaters.iraq.us_troops": {"values": [2500, 2400]}}  # no effect
+    crn = sim.sweep(write(tmp_path, one), workers=1)
+    means = crn[crn.metric == "attacks_per_day"]["mean"].to_numpy()
+    assert means[0] == means[1]  # the same trials at both points: no noise between them
+    own = sim.sweep(write(tmp_path, {**one, "common_random_numbers": False}), workers=1)
+    means = own[own.metric == "attacks_per_day"]["mean"].to_numpy()
+    assert means[0] != means[1]
+    sc = sim.load_scenario("qaani_visit").patched({"theaters.iraq.us_troops": 2400})
+    assert means[1] == sim.run(sc, 200, 20, seed=[11, 1]).summary().loc["attacks_per_day", "mean"]
+
+
+def test_executor_and_worker_count_do_not_change_results(tmp_path):
+    path = write(tmp_path, GRID)
+    one = sim.sweep(path, workers=1)
+    two = sim.sweep(path, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+
+
+FAILING = {
+    **GRID,
+    "name": "with_a_bad_point",
+    "parameters": {  # each value is valid alone; min 2 with max 1 is not
+        "params.directive_delay_min": {"values": [1, 2]},
+        "params.directive_delay_max": {"values": [1, 3]},
+    },
+}
+
+
+def test_a_failing_point_is_recorded_and_the_rest_go_on(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["sweep", str(write(tmp_path, FAILING)), "--out", str(out), "--workers", "1"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "point 2 failed" in err and "directive_delay_min is above directive_delay_max" in err
+    status = pd.read_csv(out / "status.csv", index_col="point", keep_default_na=False)
+    assert status["status"].tolist() == ["done", "done", "failed", "done"]
+    assert "directive_delay_min is above" in status.loc[2, "error"]
+    table = pd.read_parquet(out / "results.parquet")
+    assert sorted(table.point.unique()) == [0, 1, 3]
+    assert sim.SweepResults.load(out).failures().keys() == {2}
+
+
+def test_results_folder_holds_table_design_manifest_and_points(tmp_path):
+    out = tmp_path / "out"
+    table = sim.sweep(write(tmp_path, GRID), out=out, workers=1)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "design.parquet",
+        "manifest.json",
+        "points",
+        "results.parquet",
+        "status.csv",
+    ]
+    assert len(list((out / "points").glob("*.json"))) == 4
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), table)
+    design = pd.read_parquet(out / "design.parquet")
+    assert design.equals(sim.load_sweep(tmp_path / "sweep.yaml").design)
+    info = json.loads((out / "manifest.json").read_text())
+    assert (
+        info["sweep_hash"]
+        == table.attrs["sweep_hash"]
+        == sim.load_sweep(out.parent / "sweep.yaml").hash
+    )
+    assert info["seed"] == 11 and info["points"] == 4 and info["replications"] == 200
+    assert info["versions"]["SALib"] != "not installed"
+    assert info["parameters"]["drivers.gaza"] == "drivers.gaza.value"
+
+
+def test_rerun_skips_finished_points_and_retries_failed_ones(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    path = write(tmp_path, FAILING)
+    first = sim.sweep(path, out=out, workers=1)
+    ran: list[dict] = []
+    real = sim.sweeprunner.run_point
+
+    def counting(scenario, changes, *args):
+        ran.append(changes)
+        return real(scenario, changes, *args)
+
+    monkeypatch.setattr(sim.sweeprunner, "run_point", counting)
+    again = sim.sweep(path, out=out, workers=1)
+    assert ran == [{"params.directive_delay_min.value": 2, "params.directive_delay_max.value": 1}]
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_a_different_sweep_in_the_same_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    sim.sweep(write(tmp_path, GRID), out=out, workers=1)
+    before = sorted(p.name for p in (out / "points").iterdir())
+    other = write(tmp_path, {**GRID, "seed": 12}, "other.yaml")
+    assert main(["sweep", str(other), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "manifest.json" in err and "different sweep" in err
+    assert sorted(p.name for p in (out / "points").iterdir()) == before
+    renamed = write(tmp_path, {**GRID, "name": "renamed", "description": "same numbers"}, "r.yaml")
+    assert main(["sweep", str(renamed), "--out", str(out), "--workers", "1"]) == 0  # same sweep
+
+
+def test_a_folder_with_other_files_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["sweep", str(write(tmp_path, GRID)), "--out", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+SLOW = {  # 10 points of about a second each, so a kill lands mid-sweep
+    **GRID,
+    "name": "slow",
+    "days": 60,
+    "replications": 4000,
+    "design": {"kind": "lhs", "samples": 10},
+    "parameters": {"drivers.gaza": {"range": [0.2, 1.0]}},
+    "metrics": None,
+}
+
+
+def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path):
+    data = {k: v for k, v in SLOW.items() if v is not None}
+    path = write(tmp_path, data)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--quiet"]
+    proc = subprocess.Popen([*cmd, "--workers", "2"], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 3:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list(out.glob("points/*.json")))
+    assert 3 <= done < 10, "the kill should land mid-sweep"
+    for f in out.glob("points/*.json"):  # every file that exists is whole
+        assert json.loads(f.read_text())["status"] == "done"
+    assert subprocess.run([*cmd, "--workers", "1"], capture_output=True).returncode == 0
+    whole = tmp_path / "whole"
+    assert main(["sweep", str(path), "--out", str(whole), "--workers", "1", "--quiet"]) == 0
+    resumed = pd.read_parquet(out / "results.parquet")
+    pd.testing.assert_frame_equal(resumed, pd.read_parquet(whole / "results.parquet"))
+    assert (out / "results.parquet").read_bytes() == (whole / "results.parquet").read_bytes()
+    assert not list(out.rglob(".*.tmp"))
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_counts_points(tmp_path, monkeypatch):
+    fake = _Tty()
+    monkeypatch.setattr(sys, "stderr", fake)
+    sim.sweep(write(tmp_path, GRID), workers=1, progress=True)
+    shown = fake.getvalue()
+    assert "grid_test" in shown and "4/4" in shown and "points" in shown
+    quiet = _Tty()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    sim.sweep(write(tmp_path, GRID), workers=1, progress=False)
+    assert quiet.getvalue() == ""
+
+
+def test_shipped_sweeps_validate():
+    folder = Path(sim.__file__).parent.parent / "scenarios" / "sweeps"
+    files = sorted(folder.glob("*.yaml"))
+    assert len(files) >= 3
+    for f in files:
+        s = sim.load_sweep(f)
+        assert len(s.design) >= 2 and s.spec.description
+
+
+def test_values_may_be_text_or_list_indices(tmp_path):
+    data = {
+        **GRID,
+        "parameters": {
+            "militias.kataib_sayyid_al_shuhada.doctrine": {"values": ["compliant", "holdout"]},
+            "events.2.day": {"values": [2, 5]},
+        },
+    }
+    table = sim.sweep(write(tmp_path, data), workers=1)
+    assert set(table["events.2.day"]) == {2, 5}
+    assert set(table["militias.kataib_sayyid_al_shuhada.doctrine"]) == {"compliant", "holdout"}
+    row = table[(table.point == 3) & (table.metric == "attacks_per_day")].iloc[0]
+    assert (
+        row["events.2.day"] == 5 and row["militias.kataib_sayyid_al_shuhada.doctrine"] == "holdout"
+    )
+    sc = sim.load_scenario("qaani_visit").patched(
+        {"events.2.day": 5, "militias.kataib_sayyid_al_shuhada.doctrine": "holdout"}
+    )
+    assert sc.spec.events[2].day == 5
+    assert row["mean"] == sim.run(sc, 200, 20, seed=11).summary().loc["attacks_per_day", "mean"]
