@@ -188,9 +188,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    paths = SweepResults.load(args.dir).write_figures(args.metrics)
+    res = SweepResults.load(args.dir)
+    paths = res.write_figures(args.metrics)
     for path in paths:
         print(f"wrote {path}")
+    if res.missing() and res.info["design"]["kind"] != "grid":
+        print(
+            f"no sensitivity bars: {res.missing()} points have no results (run the sweep "
+            "again to finish it)",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -11,6 +11,7 @@ is a pure function of the sweep file: the same file gives the same table.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -128,6 +129,18 @@ def ppf(d: Distribution, u: FloatArray) -> FloatArray:
     return out
 
 
+def _grid_count(p: Parameter, levels: int | None) -> int:
+    """How many values a parameter takes on a grid, without listing them."""
+    if p.values is not None:
+        return len(p.values)
+    if p.range is None or levels is None:
+        return 0
+    if p.integer:  # distinct whole numbers among the levels: at most the whole numbers in range
+        whole = math.floor(p.range[1]) - math.ceil(p.range[0]) + 1
+        return whole if levels > whole else len(grid_levels(p, levels))
+    return levels
+
+
 def _integer(x: FloatArray) -> npt.NDArray[np.int64]:
     return np.rint(x).astype(np.int64)
 
@@ -136,8 +149,7 @@ def design_size(spec: SweepSpec) -> int:
     """How many points the design has, without building it."""
     d, design = len(spec.parameters), spec.design
     if isinstance(design, GridDesign):
-        sizes = [len(grid_levels(p, design.levels)) for p in spec.parameters.values()]
-        return int(np.prod(sizes, dtype=np.int64))
+        return math.prod(_grid_count(p, design.levels) for p in spec.parameters.values())
     if isinstance(design, LhsDesign):
         return design.samples
     if isinstance(design, SobolDesign):

@@ -114,11 +114,8 @@ def walk_key_path(node: Any, parts: KeyPath, file: str, prefix: KeyPath = ()) ->
         if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             node = node[part]
         elif isinstance(node, list):
-            raise InputError(
-                f"{part!r}: this is a list of {len(node)} items, indexed 0 to {len(node) - 1}",
-                file=file,
-                path=where,
-            )
+            size = f"of {len(node)} items, indexed 0 to {len(node) - 1}" if node else "is empty"
+            raise InputError(f"{part!r}: the list {size}", file=file, path=where)
         else:
             keys = list(node) if isinstance(node, dict) else []
             raise InputError(

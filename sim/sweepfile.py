@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pydantic
 
-from sim.design import build_design
+from sim.design import build_design, design_size
 from sim.errors import InputError, KeyPath, format_path
 from sim.paths import scenarios_dir
 from sim.results import METRICS
@@ -157,11 +158,12 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
         return InputError(reason, file=file, path=where, line=line_of(lines, where))
 
     try:
-        scenario = load_scenario(resolve_ref(spec.scenario, path.parent))
-    except InputError as exc:
-        if exc.file is None:  # an unknown shipped name: the sweep file is at fault
-            raise fail(exc.reason, ["scenario"]) from None
-        raise
+        base = resolve_ref(spec.scenario, path.parent)
+    except InputError as exc:  # an unknown shipped name
+        raise fail(exc.reason, ["scenario"]) from None
+    if not base.is_file():
+        raise fail(f"{spec.scenario!r}: file not found ({base})", ["scenario"])
+    scenario = load_scenario(base)
     targets = {name: _target(scenario, name, p.kind, fail) for name, p in spec.parameters.items()}
     for name, target in targets.items():
         if list(targets.values()).count(target) > 1:
@@ -234,6 +236,8 @@ def _target(scenario: Scenario, name: str, kind: str, fail: Any) -> str:
         ) from None
     if "source" in parts:
         raise fail("a source is a citation, not a parameter", where)
+    if parts == ["days"]:
+        raise fail("the horizon is the sweep's own 'days' key, not a parameter", where)
     if isinstance(node, dict) and "value" in node:
         node, name = node["value"], f"{name}.value"
     if isinstance(node, dict | list):
@@ -259,18 +263,20 @@ def _check_fit(spec: SweepSpec, fail: Any) -> None:
             raise fail("a grid needs design.levels to spread a range over", where)
         if isinstance(design, MorrisDesign) and p.kind != "range":
             raise fail(f"a Morris design needs a range, not {p.kind}", where)
-    if isinstance(design, GridDesign):
-        from sim.design import design_size
-
-        if (n := design_size(spec)) > MAX_POINTS:
-            raise fail(f"a grid of {n:,} points is over the limit of {MAX_POINTS:,}", ["design"])
+    if (n := design_size(spec)) > MAX_POINTS:
+        raise fail(
+            f"a {design.kind} design of {n:,} points is over the limit of {MAX_POINTS:,}",
+            ["design"],
+        )
 
 
 def _check_values(sweep: Sweep, fail: Any) -> None:
-    """Each parameter's extreme (or every listed) value must make a valid scenario."""
+    """Each listed value, a range's ends, a distribution's sampled extremes: valid alone."""
     for name in sweep.design.columns:
-        col, listed = sweep.design[name], sweep.spec.parameters[name].values
-        values = listed if listed is not None else [col.min(), col.max()]
+        p, col = sweep.spec.parameters[name], sweep.design[name]
+        values = p.values or (p.range and list(p.range)) or [col.min(), col.max()]
+        if p.range is not None and p.integer:
+            values = [math.ceil(p.range[0]), math.floor(p.range[1])]
         for value in values:
             try:
                 sweep.scenario.patched({sweep.targets[name]: _plain(value)})

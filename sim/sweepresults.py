@@ -83,6 +83,10 @@ class SweepResults:
         failed = self.status[self.status["status"] == "failed"]
         return {int(str(i)): str(e) for i, e in failed["error"].items()}
 
+    def missing(self) -> int:
+        """How many points have no results (failed, or not yet run)."""
+        return int(self.info["points"]) - int(self.table["point"].nunique())
+
     def sensitivity(self, metrics: list[str] | None = None, seed: int = 0) -> pd.DataFrame:
         """Sensitivity indices with 95% intervals (see :func:`sim.sensitivity.sensitivity`)."""
         from sim.sensitivity import sensitivity
@@ -106,13 +110,15 @@ class SweepResults:
         """Every figure, by file stem, for each metric drawn.
 
         Effects; heatmaps (with two or more parameters); sensitivity bars (designs that
-        have indices).
+        have indices, once every point is done).
         """
         from sim import sweepplots
 
         chosen = self.plot_metrics(metrics)
         out: dict[str, Figure] = {}
-        sens = None if self.info["design"]["kind"] == "grid" else self.sensitivity(chosen)
+        sens = None
+        if self.info["design"]["kind"] != "grid" and not self.missing():
+            sens = self.sensitivity(chosen)
         for m in chosen:
             out[f"{m}.effects"] = sweepplots.effects_figure(self, m)
             if len(self.parameters) > 1:

@@ -9,9 +9,10 @@ Checks that need the base scenario (key paths, valid values) live in :mod:`sim.s
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Scalar = float | int | str | bool
 Positive = Annotated[int, Field(ge=1)]
@@ -65,6 +66,13 @@ class Distribution(Strict):
         return self
 
 
+def _key(value: Scalar) -> tuple[str, Scalar]:
+    """Compare listed values by value: 0 and 0.0 repeat, True and 1 do not."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return ("number", float(value))
+    return (type(value).__name__, value)
+
+
 class Parameter(Strict):
     """What one varied value may take: a list of ``values``, a ``range`` or a distribution.
 
@@ -91,8 +99,13 @@ class Parameter(Strict):
             lo, hi = self.range
             kind = "empty" if lo == hi else "reversed"
             raise ValueError(f"the range [{lo:g}, {hi:g}] is {kind}: low must be below high")
-        if self.values is not None and len(set(map(repr, self.values))) < len(self.values):
+        if self.values is not None and len(set(map(_key, self.values))) < len(self.values):
             raise ValueError("values repeat")
+        r = self.range
+        if self.integer and r is not None and math.ceil(r[0]) > math.floor(r[1]):
+            raise ValueError(f"the range [{r[0]:g}, {r[1]:g}] holds no whole number")
+        if self.integer and self.kind == "values":
+            raise ValueError("integer applies to a range or a distribution, not to values")
         return self
 
     @property
@@ -128,15 +141,16 @@ class SobolDesign(Strict):
     samples: int = Field(ge=2)
     second_order: bool = False
 
-    @model_validator(mode="after")
-    def _power_of_two(self) -> SobolDesign:
-        if self.samples & (self.samples - 1):
-            low = 1 << (self.samples.bit_length() - 1)
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, samples: int) -> int:
+        if samples & (samples - 1):
+            low = 1 << (samples.bit_length() - 1)
             raise ValueError(
-                f"samples must be a power of 2 for Sobol' sequences, got {self.samples} "
+                f"samples must be a power of 2 for Sobol' sequences, got {samples} "
                 f"(try {low} or {2 * low})"
             )
-        return self
+        return samples
 
 
 class MorrisDesign(Strict):
@@ -149,11 +163,12 @@ class MorrisDesign(Strict):
     trajectories: int = Field(ge=2)
     levels: int = Field(default=4, ge=2)
 
-    @model_validator(mode="after")
-    def _even(self) -> MorrisDesign:
-        if self.levels % 2:
-            raise ValueError(f"levels must be even for a Morris design, got {self.levels}")
-        return self
+    @field_validator("levels")
+    @classmethod
+    def _even(cls, levels: int) -> int:
+        if levels % 2:
+            raise ValueError(f"levels must be even for a Morris design, got {levels}")
+        return levels
 
 
 Design = Annotated[GridDesign | LhsDesign | SobolDesign | MorrisDesign, Field(discriminator="kind")]

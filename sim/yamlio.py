@@ -22,14 +22,19 @@ LineMap = dict[tuple[str | int, ...], int]
 
 
 def _walk(
-    node: yaml.Node, path: tuple[str | int, ...], lines: LineMap, file: str, visited: set[int]
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    lines: LineMap,
+    file: str,
+    visited: set[int],
+    key_line: int | None = None,
 ) -> None:
     if id(node) in visited:  # an alias: shared or recursive structure
-        raise InputError(
-            "YAML anchors and aliases (& and *) are not allowed in scenario files",
+        raise InputError(  # the alias's own place is its key's line (the node is the anchor's)
+            "YAML anchors and aliases (& and *) are not allowed: these files are plain data",
             file=file,
             path=path,
-            line=node.start_mark.line + 1,
+            line=key_line or node.start_mark.line + 1,
         )
     visited.add(id(node))
     lines[path] = node.start_mark.line + 1
@@ -52,7 +57,7 @@ def _walk(
                     line=key_node.start_mark.line + 1,
                 )
             seen.add(key)
-            _walk(value_node, (*path, key), lines, file, visited)
+            _walk(value_node, (*path, key), lines, file, visited, key_node.start_mark.line + 1)
             lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):

@@ -242,3 +242,23 @@ def test_values_may_be_text_or_list_indices(tmp_path):
     )
     assert sc.spec.events[2].day == 5
     assert row["mean"] == sim.run(sc, 200, 20, seed=11).summary().loc["attacks_per_day", "mean"]
+
+
+def test_ctrl_c_keeps_finished_points_and_exits_130(tmp_path):
+    data = {k: v for k, v in SLOW.items() if v is not None}
+    path = write(tmp_path, data)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--quiet"]
+    proc = subprocess.Popen([*cmd, "--workers", "2"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    table = pd.read_parquet(out / "results.parquet")  # written whole on the way out
+    done = len(list(out.glob("points/*.json")))
+    assert 2 <= done < 10 and table.point.nunique() == done
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert pd.read_parquet(out / "results.parquet").point.nunique() == 10
