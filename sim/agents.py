@@ -53,9 +53,12 @@ class IraqiGovernment(Actor):
         new = np.zeros(m.n, dtype=bool)
         if m.mechanisms.iraqi_request:
             new = ~pending & (m.uniform("iraq.request", day) < m.prob("iraq_request_prob"))
-        if m.forced(day, "iraq_request"):
+        forced = bool(m.forced(day, "iraq_request"))
+        if forced:
             new[:] = True
         self.request_until[new] = day + int(m.param("iraq_request_days")) - 1
+        if m.log is not None and new[0]:
+            m.log.add(day, "Iraq", "request", "asks Iran to rein in the groups", forced=forced)
 
     def negotiate(self, day: int) -> None:
         """Advance talks when violence is low; an agreement is reached by chance."""
@@ -65,6 +68,8 @@ class IraqiGovernment(Actor):
         change = np.asarray(m.value("talks_progress_rate"), dtype=np.float64)
         np.clip(self.talks_progress + change, 0.0, 1.0, out=self.talks_progress)
         agree = m.uniform("iraq.agreement", day) < m.prob("agreement_prob")
+        if m.log is not None and agree[0] and not self.withdrawal_agreed[0]:
+            m.log.add(day, "Iraq", "agreement", "agrees with the U.S. on a withdrawal")
         self.withdrawal_agreed |= agree
 
 
@@ -94,9 +99,19 @@ class QudsForce(Actor):
     def issue(self, day: int) -> None:
         """Issue the directives due today, and any the scenario forces today."""
         issue = self.due <= day
-        if self.model.forced(day, "directive"):
+        forced = bool(self.model.forced(day, "directive"))
+        if forced:
             issue[:] = True
         self.issued_today = issue
+        log = self.model.log
+        if log is not None and issue[0]:
+            log.add(
+                day,
+                "Iran",
+                "directive",
+                "the Quds Force tells the groups to lie low",
+                forced=forced,
+            )
         self.due[issue] = NEVER
         self.last_directive[issue] = day
         self.issued += issue
@@ -114,6 +129,8 @@ class QudsForce(Actor):
             int(m.param("directive_delay_max")),
         )
         self.due = np.where(fire, day + delay, self.due)
+        if m.log is not None and fire[0]:
+            m.log.add(day, "Iran", "decision", f"decides to issue a directive on day {self.due[0]}")
 
 
 class Militia(Actor):
@@ -150,15 +167,35 @@ class Militia(Actor):
             lag = uniform_int(
                 m.uniform(f"militia.{self.name}.lag", day), 0, int(m.param("comply_lag_max"))
             )
+            if m.log is not None and issued[0]:
+                self._log_answer(day, bool(obey[0]), int(day + lag[0]))
             self.comply_from = np.where(
                 obey, np.minimum(self.comply_from, day + lag), self.comply_from
             )
+        was = self.complying
         self.complying = self.comply_from <= day
+        if m.log is not None and self.complying[0] and not was[0]:
+            m.log.add(day, self.name, "lie_low", "lies low: no attacks while it complies")
         if m.mechanisms.restraint_relaxation and self.complying.any():
             u = m.uniform(f"militia.{self.name}.lapse", day)
             lapse = self.complying & (u < m.prob("lapse_prob", m.militia_env(self)))
             self.comply_from[lapse] = NEVER
             self.complying &= ~lapse
+            if m.log is not None and lapse[0]:
+                m.log.add(day, self.name, "lapse", "abandons restraint")
+
+    def _log_answer(self, day: int, obey: bool, start: int) -> None:
+        """Trace a group's answer to a directive issued today (one-trial runs only)."""
+        assert self.model.log is not None
+        if obey and self.comply_from[0] < day:
+            text = "agrees, already lying low"
+        elif obey and self.comply_from[0] <= start:
+            text = f"agrees, already due to lie low from day {self.comply_from[0]}"
+        elif obey:
+            text = f"agrees to lie low from day {start}"
+        else:
+            text = "refuses the directive"
+        self.model.log.add(day, self.name, "obeys" if obey else "refuses", text)
 
     def attack(self, day: int) -> None:
         """Attack U.S. forces in each theater; attacks may wound or kill."""
@@ -192,11 +229,15 @@ class Militia(Actor):
                 )
             else:
                 killed = wounded = np.zeros(m.n, dtype=np.int64)
+            if m.log is not None and n[0]:
+                m.log.attack(day, self.name, theater, int(n[0]), int(killed[0]), int(wounded[0]))
             for event in m.forced(day, "attack", self.name, theater):
                 n = n + 1
                 killed = killed + event.killed
                 wounded = wounded + event.wounded
                 m.world.forced_killed += event.killed
+                if m.log is not None:
+                    m.log.attack(day, self.name, theater, 1, event.killed, event.wounded, True)
             self.attacks.today[t] += n
             m.world.record_attacks(self, n, killed, wounded)
 
@@ -268,6 +309,14 @@ class UnitedStates(Actor):
         if m.mechanisms.retaliation and m.mechanisms.strikes_on_iran:
             self.iran_today = m.uniform("us.iran", day) < m.prob("us_strike_iran_prob")
         self.iran_strikes += self.iran_today
+        if m.log is not None:
+            if strike[0]:
+                name = groups[target[0]].name
+                text = f"strikes {name}" + (", killing a commander" if leader[0] else "")
+                forced_strike = bool(forced)
+                m.log.add(day, "U.S.", "strike", text, forced_strike, name, bool(leader[0]))
+            if self.iran_today[0]:
+                m.log.add(day, "U.S.", "strike_iran", "strikes Iran directly")
 
     def end_day(self) -> None:
         """Close the day's strike counts."""

@@ -1,8 +1,8 @@
 """The ``escsim`` command: a thin layer over the Python API.
 
 Core objects: :func:`main` and its subcommands ``run``, ``compare``, ``sweep``,
-``analyze``, ``plot``, ``validate`` and ``list``. Bad input of any kind ends with one line
-on stderr and exit code 2, never a traceback.
+``analyze``, ``plot``, ``trace``, ``validate`` and ``list``. Bad input of any kind ends with
+one line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sim.sweepfile import is_sweep_file, list_sweeps, load_sweep
 from sim.sweepresults import SweepResults
 from sim.sweeprunner import sweep
 from sim.sweepstore import SweepStore
+from sim.trace import trace
 
 
 def _whole(low: int) -> Callable[[str], int]:
@@ -100,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plot", help="draw a sweep's effects, heatmaps and sensitivity bars")
     p.add_argument("dir", help="a sweep's results folder")
     p.add_argument("--metrics", nargs="+", default=None, help="metrics (default: the main)")
+    p = sub.add_parser("trace", help="one trial's events, day by day")
+    p.add_argument("scenario", help="a shipped scenario's name or a YAML path")
+    p.add_argument("--trial", type=_seed, required=True, help="the trial's index in the run")
+    p.add_argument("--seed", type=_seed, default=0, help="the run's root seed (0)")
+    p.add_argument("--days", type=_positive, default=None, help="days (the scenario's own)")
+    p.add_argument("--csv", action="store_true", help="print the events as CSV")
     p = sub.add_parser("validate", help="check scenario and sweep files")
     p.add_argument("files", nargs="+", help="scenario or sweep files, or shipped names")
     sub.add_parser("list", help="list the shipped scenarios and sweeps")
@@ -201,6 +208,12 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_trace(args: argparse.Namespace) -> int:
+    t = trace(args.scenario, args.trial, args.seed, args.days)
+    print(t.to_frame().to_csv(index=False) if args.csv else t, end="\n" * (not args.csv))
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for ref in args.files:
@@ -240,6 +253,7 @@ COMMANDS = {
     "sweep": _cmd_sweep,
     "analyze": _cmd_analyze,
     "plot": _cmd_plot,
+    "trace": _cmd_trace,
     "validate": _cmd_validate,
     "list": _cmd_list,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -23,6 +23,9 @@ from sim.scenario import Scenario
 from sim.schema import Event
 from sim.streams import SeedLike, Streams
 from sim.window import Window
+
+if TYPE_CHECKING:
+    from sim.trace import EventLog
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -117,6 +120,7 @@ class EscalationModel(mesa.Model):  # type: ignore[misc]
         self.drivers = {name: d.value for name, d in spec.drivers.items()}
         self._env: Env = Env(self._global_getters(), {})
         self.recorder = Recorder(self, days if days is not None else spec.days)
+        self.log: EventLog | None = None  # set by sim.trace to follow one trial's events
 
     def step(self) -> None:
         """Advance every trial by one day. This is the model's one and only step order."""
@@ -132,6 +136,8 @@ class EscalationModel(mesa.Model):  # type: ignore[misc]
         self.iran.decide(day)  # 7. Iran schedules a directive for a later day
         self.iraq.negotiate(day)  # 8. U.S.-Iraq talks advance or stall
         self.recorder.record(day)  # 9. the outcomes of the day are recorded
+        if self.log is not None:
+            self.log.end_day(day, int(self.recorder.max_rung[0]))
         for m in self.militia_list:  # 10. close the day
             m.end_day()
         self.us.end_day()

@@ -24,6 +24,8 @@ from sim.variables import RUNGS
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from sim.trace import Trace
+
 #: metric name -> what it measures (the order of the summary table)
 METRICS: dict[str, str] = {
     "attacks_per_day": "militia attacks on U.S. forces a day, all groups",
@@ -180,6 +182,22 @@ class Results:
                 }
             )
         return pd.DataFrame(rows).set_index("rung")
+
+    def trace(self, k: int) -> Trace:
+        """Trial ``k``'s events, day by day: ``print(results.trace(k))``.
+
+        The trial is run again alone (its random numbers depend only on the seed and ``k``),
+        so its totals equal ``per_trial(...)[k]``.
+
+        Raises:
+            InputError: ``k`` is not a trial of this run.
+        """
+        from sim.errors import InputError
+        from sim.trace import trace
+
+        if not (isinstance(k, int) and 0 <= k < self.trials):
+            raise InputError(f"trial must be from 0 to {self.trials - 1}, got {k!r}")
+        return trace(self.scenario, k, self.seed, self.days)
 
     def figure(self) -> Figure:
         """The daily series with bands and the rung shares: a Figure (see ``sim.figures``)."""

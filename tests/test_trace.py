@@ -1,0 +1,110 @@
+"""The story of one trial: its events add up to that trial's counts in the statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.cli import main
+from sim.trace import trace
+
+DAYS = 40
+CASES = [("qaani_visit", 11), ("baseline", 5), ("decapitation", 2), ("strong_holdouts", 8)]
+
+
+@pytest.mark.parametrize(("scenario", "seed"), CASES)
+def test_trace_totals_equal_the_trials_statistics(scenario, seed):
+    r = sim.run(scenario, trials=16, days=DAYS, seed=seed, block_size=6)
+    checked = 0
+    for k in range(16):
+        t = r.trace(k).totals()
+        assert t["attacks"] == pytest.approx(r.per_trial("attacks_per_day")[k] * DAYS)
+        assert t["us_strike_days"] == pytest.approx(r.per_trial("us_strikes_per_day")[k] * DAYS)
+        for name in [
+            "us_killed",
+            "us_wounded",
+            "p_us_fatality",
+            "p_leadership_strike",
+            "p_strike_on_iran",
+            "p_directive",
+            "max_rung",
+        ]:
+            assert t[name] == r.per_trial(name)[k], (name, k)
+        for g in r.groups:
+            by_group = r.per_trial(f"attacks_per_day_by_group.{g}")[k] * DAYS
+            assert t.get(f"attacks.{g}", 0.0) == pytest.approx(by_group), (g, k)
+        checked += t["attacks"] > 0
+    assert checked > 8  # the comparison is not vacuous
+
+
+def test_first_rung_days_and_strike_targets_match_the_run():
+    r = sim.run("decapitation", trials=20, days=DAYS, seed=3)
+    for k in range(20):
+        t = r.trace(k)
+        events = t.to_frame()
+        for rung in range(1, 7):
+            first = r.block.first_rung_day[rung, k]
+            reached = events[(events.kind == "rung") & (events.rung >= rung)]
+            assert (reached.day.min() if len(reached) else -1) == first, (k, rung)
+        strikes = events[events.kind == "strike"]
+        assert set(strikes.target) <= set(r.groups)
+        assert (strikes.text.str.contains("commander") == strikes.leader).all()
+        assert len(t.rungs) == DAYS and t.rungs == sorted(t.rungs)
+
+
+def test_a_directive_is_answered_by_every_group():
+    t = trace("qaani_visit", trial=0, seed=1, days=5)
+    frame = t.to_frame()
+    directives = frame[frame.kind == "directive"]
+    assert 2 in set(directives.day) and directives[directives.day == 2].forced.all()
+    groups = list(sim.load_scenario("qaani_visit").spec.militias)
+    answers = frame[(frame.day == 2) & frame.kind.isin(["obeys", "refuses"])]
+    assert sorted(answers.actor) == sorted(groups)
+
+
+def test_the_printed_story():
+    text = str(trace("qaani_visit", trial=3, seed=2, days=10))
+    lines = text.splitlines()
+    assert lines[0] == "scenario qaani_visit, seed 2, trial 3: 10 days, " + lines[0].split(", ")[-1]
+    assert "day 0" in lines and "day 2" in lines
+    assert (
+        "kataib_hezbollah: 1 attack on U.S. forces in Syria (3 killed, 40 wounded) [forced" in text
+    )
+    assert "Quds Force tells the groups to lie low [forced by the scenario]" in text
+    assert lines[-1].startswith("totals: ")
+
+
+def test_trace_is_the_same_trial_whatever_the_run_size():
+    small = sim.run("qaani_visit", trials=5, days=30, seed=9)
+    large = sim.run("qaani_visit", trials=3000, days=30, seed=9, block_size=700)
+    assert str(small.trace(4)) == str(large.trace(4))
+    np.testing.assert_array_equal(
+        small.per_trial("attacks_per_day"), large.per_trial("attacks_per_day")[:5]
+    )
+
+
+def test_cli_trace_prints_the_story_or_csv(capsys):
+    assert main(["trace", "qaani_visit", "--trial", "3", "--seed", "2", "--days", "10"]) == 0
+    assert capsys.readouterr().out == str(trace("qaani_visit", 3, 2, 10)) + "\n"
+    assert (
+        main(["trace", "qaani_visit", "--trial", "3", "--seed", "2", "--days", "10", "--csv"]) == 0
+    )
+    from io import StringIO
+
+    frame = pd.read_csv(StringIO(capsys.readouterr().out))
+    forced = frame[frame.forced]
+    assert forced.kind.iloc[0] == "attack" and forced.killed.iloc[0] == 3
+
+
+@pytest.mark.parametrize("bad", [-1, 5])
+def test_results_trace_refuses_a_trial_not_in_the_run(bad):
+    r = sim.run("baseline", trials=5, days=5)
+    with pytest.raises(sim.InputError, match="trial must be from 0 to 4"):
+        r.trace(bad)
+
+
+def test_cli_trace_bad_input(capsys):
+    assert main(["trace", "nosuch", "--trial", "0"]) == 2
+    assert "no shipped scenario named 'nosuch'" in capsys.readouterr().err
