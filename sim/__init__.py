@@ -6,31 +6,44 @@ lane of numpy arrays.
 Core objects: :func:`load_scenario`, :func:`run` (returning :class:`Results`),
 :func:`compare` (returning :class:`Comparison`), :func:`sweep` (a sweep file's points, as a
 DataFrame), :func:`load_sweep`, :class:`SweepResults` (a sweep folder, with its sensitivity
-indices and figures), :class:`Scenario`, :class:`InputError`.
+indices and figures), :func:`trace` (one trial's events), :func:`explore` (an ipywidgets
+explorer), :func:`held_against_record` (the model against public counts),
+:class:`Scenario`, :class:`InputError`.
 """
 
-from sim.compare import Comparison, compare
+from sim.compare import Comparison, compare, window_comparison
 from sim.errors import InputError
+from sim.explorer import Explorer, explore
+from sim.history import held_against_record, history_figure
 from sim.results import METRICS, Results
-from sim.runner import run
+from sim.runner import run, window_rates
 from sim.scenario import Scenario, list_scenarios, load_scenario
 from sim.sweepfile import Sweep, load_sweep
 from sim.sweepresults import SweepResults
 from sim.sweeprunner import sweep
+from sim.trace import Trace, trace
 
 __all__ = [
     "METRICS",
     "Comparison",
+    "Explorer",
     "InputError",
     "Results",
     "Scenario",
     "Sweep",
     "SweepResults",
+    "Trace",
     "compare",
+    "explore",
+    "held_against_record",
+    "history_figure",
     "list_scenarios",
     "load_scenario",
     "load_sweep",
     "run",
     "sweep",
+    "trace",
+    "window_comparison",
+    "window_rates",
 ]
 __version__ = "0.1.0"

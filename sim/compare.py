@@ -1,9 +1,9 @@
 """Paired comparison of two scenarios through common random numbers.
 
-Core objects: :class:`Comparison` and :func:`compare`. Both scenarios run with one seed, so
-trial ``k`` of each draws the same random numbers wherever their rules agree; the difference
-of a metric is estimated from per-trial differences, which is far tighter than comparing two
-independent means.
+Core objects: :class:`Comparison`, :func:`compare` and :func:`window_comparison`. Both
+scenarios run with one seed, so trial ``k`` of each draws the same random numbers wherever
+their rules agree; the difference of a metric is estimated from per-trial differences, which
+is far tighter than comparing two independent means.
 """
 
 from __future__ import annotations
@@ -11,17 +11,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from sim.output import prepare_dir, write_atomic
 from sim.results import Results
-from sim.runner import DEFAULT_BLOCK, run
+from sim.runner import DEFAULT_BLOCK, run, window_rates
 from sim.scenario import Scenario, load_scenario
-from sim.stats import Estimate, paired_difference
+from sim.stats import Estimate, paired_difference, ratio_of_means
 from sim.streams import SeedLike
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -81,6 +84,25 @@ class Comparison:
             "metrics": df.to_dict(orient="index"),
         }
 
+    def __repr__(self) -> str:
+        """The two scenarios, size and seed."""
+        return (
+            f"Comparison({self.a.scenario.name!r} vs {self.b.scenario.name!r}, "
+            f"trials={self.a.trials}, days={self.a.days}, seed={self.a.seed!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """Both means and the differences as an HTML table, for Jupyter."""
+        from sim.display import comparison_html
+
+        return comparison_html(self)
+
+    def figure(self) -> Figure:
+        """The two scenarios day by day, and the paired differences: a Figure."""
+        from sim.figures import comparison_figure
+
+        return comparison_figure(self)
+
     def table(self) -> str:
         """A readable text table."""
         head = (
@@ -134,3 +156,46 @@ def compare(
         run(sa, trials, n_days, seed, block_size, workers, progress),
         run(sb, trials, n_days, seed, block_size, workers, progress),
     )
+
+
+def window_comparison(
+    a: str | Path | Scenario,
+    b: str | Path | Scenario,
+    first: int,
+    end: int,
+    trials: int = 10_000,
+    seed: SeedLike = 0,
+) -> pd.DataFrame:
+    """Attacks a day over days ``[first, end)`` in two scenarios, paired trial by trial.
+
+    Returns:
+        One row each for ``attacks`` (all groups), ``compliant``, ``holdout`` and every
+        group: ``a_mean`` and ``b_mean``; ``ratio`` (``a / b``, ratio of means) with its
+        95% interval ``ratio_ci_low``, ``ratio_ci_high``; and ``a_share``, the row's share
+        of ``a``'s attacks, with ``share_ci_low``, ``share_ci_high`` (so the ``holdout`` row
+        says how much of what remains in ``a`` the holdouts carry).
+    """
+    ra = window_rates(a, first, end, trials, seed)
+    rb = window_rates(b, first, end, trials, seed)
+    rows = []
+    for name in ["attacks", "compliant", "holdout", *[k for k in ra if k not in _TOTALS]]:
+        if name not in rb:
+            continue
+        ratio, share = ratio_of_means(ra[name], rb[name]), ratio_of_means(ra[name], ra["attacks"])
+        rows.append(
+            {
+                "rates": name,
+                "a_mean": float(ra[name].mean()),
+                "b_mean": float(rb[name].mean()),
+                "ratio": ratio.mean,
+                "ratio_ci_low": ratio.ci_low,
+                "ratio_ci_high": ratio.ci_high,
+                "a_share": share.mean,
+                "share_ci_low": share.ci_low,
+                "share_ci_high": share.ci_high,
+            }
+        )
+    return pd.DataFrame(rows).set_index("rates")
+
+
+_TOTALS = ("attacks", "compliant", "holdout")

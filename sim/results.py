@@ -205,6 +205,19 @@ class Results:
 
         return daily_figure(self)
 
+    def __repr__(self) -> str:
+        """Scenario, size and seed (the data is in ``summary()`` and ``daily()``)."""
+        return (
+            f"Results({self.scenario.name!r}, trials={self.trials}, days={self.days}, "
+            f"seed={self.seed!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table, for Jupyter."""
+        from sim.display import results_html
+
+        return results_html(self)
+
     def table(self) -> str:
         """The summary as a readable text table."""
         df = self.summary()

@@ -1,6 +1,6 @@
 """Running a scenario: many trials, in blocks, vectorized within each block.
 
-Core objects: :func:`run` and :func:`simulate_block`. A block is one
+Core objects: :func:`run`, :func:`simulate_block` and :func:`window_rates`. A block is one
 :class:`~sim.model.EscalationModel` whose arrays hold ``n`` trials; its random streams are
 positioned by trial index, so the results do not depend on the block size, on how many
 worker processes run the blocks, or on the order in which they finish.
@@ -21,7 +21,9 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+import numpy as np
 
 from sim.errors import InputError
 from sim.model import EscalationModel
@@ -30,6 +32,7 @@ from sim.results import Results
 from sim.scenario import Scenario, load_scenario
 from sim.streams import SeedLike
 
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 DEFAULT_BLOCK = 20_000
 PROGRESS_DELAY = 2.0  # seconds a run lasts before its progress bar appears
 #: blocks at least this large free their arrays at once (a full collection costs ~50 ms in a
@@ -170,6 +173,29 @@ def run(
         block=block,
         elapsed=time.perf_counter() - t0,
     )
+
+
+def window_rates(
+    scenario: str | Path | Scenario, first: int, end: int, trials: int, seed: SeedLike = 0
+) -> dict[str, FloatArray]:
+    """Each trial's attacks a day over days ``[first, end)``.
+
+    Keys: ``attacks`` (all groups), each group's name, ``compliant`` and ``holdout`` (by
+    doctrine). A trial's first days do not depend on how long it runs (its random numbers
+    are keyed by day), so its counts over the window are the difference of a run to ``end``
+    and a run to ``first`` with the same seed.
+    """
+    sc = load_scenario(scenario)
+    totals = run(sc, trials, end, seed).block.by_group * end
+    if first > 0:
+        totals = totals - run(sc, trials, first, seed).block.by_group * first
+    rates = totals / (end - first)
+    out = {name: rates[i] for i, name in enumerate(sc.spec.militias)}
+    out["attacks"] = rates.sum(axis=0)
+    holdout = [m.doctrine == "holdout" for m in sc.spec.militias.values()]
+    out["compliant"] = rates[[not h for h in holdout]].sum(axis=0)
+    out["holdout"] = rates[holdout].sum(axis=0)
+    return out
 
 
 class Progress(Protocol):

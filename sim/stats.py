@@ -3,7 +3,8 @@
 Core objects: :class:`Estimate` and the functions that make one: :func:`estimate_mean`
 (normal interval from the Monte Carlo standard error, with 5th/50th/95th percentiles),
 :func:`estimate_share` (Wilson interval for a probability) and :func:`hist_quantiles`
-(exact quantiles of integer values from a histogram).
+(exact quantiles of integer values from a histogram); :func:`paired_difference` and
+:func:`ratio_of_means` for paired trials.
 """
 
 from __future__ import annotations
@@ -82,3 +83,10 @@ def paired_difference(a: FloatArray, b: FloatArray) -> Estimate:
     """Mean of ``a - b`` over trials where both are defined, paired by trial index."""
     both = ~(np.isnan(a) | np.isnan(b))
     return estimate_mean(a[both] - b[both])
+
+
+def ratio_of_means(x: FloatArray, y: FloatArray) -> Estimate:
+    """``mean(x) / mean(y)`` of paired samples, with a delta-method 95% interval."""
+    r = float(x.mean() / y.mean())
+    se = float((x - r * y).std(ddof=1) / (math.sqrt(len(x)) * y.mean()))
+    return Estimate(r, r - Z95 * se, r + Z95 * se, len(x))

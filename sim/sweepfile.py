@@ -88,6 +88,12 @@ class Sweep:
         """The root seed of a point: the sweep's (common random numbers) or its own."""
         return self.spec.seed if self.spec.common_random_numbers else [self.spec.seed, point]
 
+    def _repr_html_(self) -> str:
+        """The design as an HTML table, for Jupyter."""
+        from sim.display import sweep_html
+
+        return sweep_html(self)
+
     def __repr__(self) -> str:
         """Name, design, size."""
         return (

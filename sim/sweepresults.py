@@ -68,6 +68,12 @@ class SweepResults:
             raise InputError("manifest.json is not a sweep's", file=str(files[0]))
         return cls(table=table, info=info, status=status, folder=path)
 
+    def _repr_html_(self) -> str:
+        """Each point's means as an HTML table, for Jupyter."""
+        from sim.display import sweep_results_html
+
+        return sweep_results_html(self)
+
     @property
     def parameters(self) -> list[str]:
         """The parameters, as named in the sweep file."""

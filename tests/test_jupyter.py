@@ -1,0 +1,119 @@
+"""What Jupyter users see: HTML tables, Figures without pyplot, the interactive explorer."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from matplotlib.figure import Figure
+
+import sim
+from sim.history import held_against_record, history_figure
+
+pytest.importorskip("ipywidgets")
+from sim.explorer import LEVERS, explore
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return explore("qaani_visit", trials=1000, days=20, seed=3)
+
+
+def test_explorer_reruns_and_redraws_when_a_slider_moves(explorer):
+    before_png, before = explorer.image.value, explorer.results
+    assert (
+        before_png[:8] == b"\x89PNG\r\n\x1a\n" and "1,000 trials x 20 days" in explorer.status.value
+    )
+    explorer.controls["drivers.gaza.value"].value = 0.2  # what a browser does on a drag
+    after = explorer.results
+    assert after is not before and explorer.image.value != before_png
+    assert (
+        after.summary().loc["attacks_per_day", "mean"]
+        < before.summary().loc["attacks_per_day", "mean"]
+    )
+    direct = sim.run(
+        sim.load_scenario("qaani_visit").patched({"drivers.gaza.value": 0.2}), 1000, 20, 3
+    )
+    assert after.summary().equals(direct.summary())  # the same model, the same numbers
+    assert "now - start" in explorer.table.value and "attacks_per_day" in explorer.table.value
+
+
+def test_explorer_switches_turn_mechanisms_off(explorer):
+    explorer.controls["mechanisms.directive"].value = False
+    explorer.controls["mechanisms.directive"].value = True  # on again: the forced directive
+    assert explorer.results.summary().loc["p_directive", "mean"] == 1.0
+    explorer.controls["mechanisms.retaliation"].value = False
+    assert explorer.results.summary().loc["us_strikes_per_day", "mean"] == 0.0
+    assert explorer.values()["mechanisms.retaliation"] is False
+
+
+def test_explorer_offers_only_levers_the_scenario_has(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"extends": "baseline", "name": "small", "militias": {"harakat_al_nujaba": None}}
+        )
+    )
+    e = explore(path, trials=200, days=5)
+    assert "militias.harakat_al_nujaba.capability" not in e.controls
+    assert len(e.controls) == len(LEVERS) - 2
+    assert e._repr_mimebundle_()  # displays as its widget
+
+
+def test_objects_show_html_tables(tmp_path):
+    r = sim.run("qaani_visit", trials=300, days=20, seed=1)
+    html = r._repr_html_()
+    assert "<table" in html and "scenario qaani_visit" in html and "attacks_per_day" in html
+    c = sim.compare("qaani_visit", "no_visit", trials=300, days=20, seed=1)
+    assert "qaani_visit (a) vs no_visit (b)" in c._repr_html_() and "ci_high" in c._repr_html_()
+    spec = {
+        "name": "tiny",
+        "scenario": "qaani_visit",
+        "days": 10,
+        "replications": 50,
+        "design": {"kind": "grid", "levels": 2},
+        "parameters": {"drivers.gaza": {"range": [0.5, 1.0]}},
+        "metrics": ["attacks_per_day", "p_us_fatality"],
+    }
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(spec))
+    s = sim.load_sweep(tmp_path / "tiny.yaml")
+    assert "grid design, 2 points" in s._repr_html_() and "<table" in s._repr_html_()
+    sim.sweep(s, out=tmp_path / "out", workers=1)
+    res = sim.SweepResults.load(tmp_path / "out")
+    html = res._repr_html_()
+    assert "2 of 2 points done" in html and "p_us_fatality" in html and "drivers.gaza" in html
+
+
+def test_plotting_methods_return_figures_and_never_touch_pyplot(tmp_path):
+    code = """
+import sys, sim
+from matplotlib.figure import Figure
+from sim.history import history_figure, held_against_record
+r = sim.run("qaani_visit", trials=200, days=15, seed=1)
+c = sim.compare("qaani_visit", "no_visit", trials=200, days=15, seed=1)
+figs = [r.figure(), c.figure(), history_figure(held_against_record(trials=200, seed=1))]
+assert all(isinstance(f, Figure) for f in figs)
+assert "matplotlib.pyplot" not in sys.modules, "the package imported pyplot"
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+    package = Path(sim.__file__).parent
+    for source in package.glob("*.py"):
+        text = source.read_text()
+        assert "pyplot" not in text and "plt.show" not in text, source.name
+
+
+def test_history_table_holds_each_fact_with_its_source():
+    table = held_against_record(trials=500, seed=2)
+    assert list(table.index) == ["C4", "C3", "C1", "C8", "C10", "response"]
+    assert table["source"].str.len().min() > 40
+    assert set(table["verdict"]) <= {"inside", "overlaps", "outside"}
+    assert table.loc["C3", "value"] == 1.55 and table.loc["C3", "low"] == 1.3
+    assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
+    assert isinstance(history_figure(table), Figure)
