@@ -8,6 +8,7 @@ one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
@@ -24,7 +25,7 @@ from sim.runner import DEFAULT_BLOCK, run
 from sim.scenario import list_scenarios, load_scenario
 from sim.sweepfile import is_sweep_file, list_sweeps, load_sweep
 from sim.sweepresults import SweepResults
-from sim.sweeprunner import sweep
+from sim.sweeprunner import WorkersDied, sweep
 from sim.sweepstore import SweepStore
 from sim.trace import trace
 
@@ -169,6 +170,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    except WorkersDied as exc:
+        print(f"escsim: error: {exc}", file=sys.stderr)
+        return 1
     failed = table.attrs["failed"]
     done = table["point"].nunique()
     pending = len(s.design) - done - len(failed)
@@ -178,7 +182,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         f"results in {args.out}"
     )
     for point, error in failed.items():
-        print(f"  point {point} failed: {error}", file=sys.stderr)
+        values = ", ".join(f"{k}={v!r}" for k, v in s.design.iloc[point].items())
+        print(f"  point {point} ({values}) failed: {error}", file=sys.stderr)
     return 1 if failed or pending else 0
 
 
@@ -232,7 +237,15 @@ def _validate_one(ref: str) -> str:
             f"ok: {ref} (sweep {s.name}: {s.spec.design.kind} design, {len(s.design)} points "
             f"x {s.spec.replications:,} trials, base {s.scenario.name}, hash {s.hash[:12]})"
         )
-    sc = load_scenario(ref)
+    try:
+        sc = load_scenario(ref)
+    except InputError as exc:
+        if exc.file is None:  # a bare name that is no shipped scenario: nor a sweep
+            names = [*list_scenarios(), *list_sweeps()]
+            close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(f"no shipped scenario or sweep named {ref!r}{hint}") from None
+        raise
     return f"ok: {ref} (scenario {sc.name}, {len(sc.spec.militias)} militias, hash {sc.hash[:12]})"
 
 

@@ -84,7 +84,7 @@ def grid_levels(p: Parameter, levels: int | None) -> list[Any]:
     x = np.linspace(p.range[0], p.range[1], levels)
     if p.integer:
         return list(dict.fromkeys(int(v) for v in np.rint(x)))
-    return [float(v) for v in x]
+    return [float(f"{v:.12g}") for v in x]  # 0.15, not 0.15000000000000002
 
 
 def from_unit(p: Parameter, u: FloatArray) -> Any:

@@ -113,7 +113,10 @@ def metric_names(scenario: Scenario) -> list[str]:
 
 def is_sweep_file(ref: str | Path) -> bool:
     """Whether ``ref`` names a sweep file (a mapping with ``design`` or ``parameters``)."""
-    path = _sweep_path(ref)
+    try:
+        path = _sweep_path(ref)
+    except InputError:
+        return False
     if not path.is_file():
         return False
     try:
@@ -134,10 +137,19 @@ def list_sweeps() -> dict[str, str]:
 
 
 def _sweep_path(ref: str | Path) -> Path:
+    """A path as given, or a shipped sweep's file (an InputError naming the shipped ones)."""
     text = str(ref)
     if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:
         return Path(text)
-    return scenarios_dir() / "sweeps" / f"{text}.yaml"
+    path = scenarios_dir() / "sweeps" / f"{text}.yaml"
+    if not path.is_file():
+        names = sorted(list_sweeps())
+        close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if (scenarios_dir() / f"{text}.yaml").is_file():
+            hint = f" ({text!r} is a scenario: escsim run {text})"
+        raise InputError(f"no shipped sweep named {text!r}{hint}; shipped: {', '.join(names)}")
+    return path
 
 
 def load_sweep(ref: str | Path | Sweep) -> Sweep:

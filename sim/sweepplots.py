@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from sim.errors import format_path
+from sim.scenario import split_key_path
 from sim.stats import Z95
 
 if TYPE_CHECKING:
@@ -34,8 +37,8 @@ MAX_PAIRS = 6
 
 
 def _short(name: str) -> str:
-    parts = name.split(".")
-    return ".".join(parts[-2:]) if len(parts) > 1 else name
+    """A parameter's key path as errors write it: ``events[2].day``."""
+    return format_path(split_key_path(name))
 
 
 def _points(res: SweepResults, metric: str) -> pd.DataFrame:
@@ -54,7 +57,7 @@ def effects_figure(res: SweepResults, metric: str) -> Figure:
     cols = min(n, 3)
     rows = math.ceil(n / cols)
     fig = Figure(figsize=(4.2 * cols, 3.4 * rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False, sharey=True)).ravel()
     grid = res.info["design"]["kind"] == "grid"
     for ax, p in zip(axes, res.parameters, strict=False):
         x = pts[p]
@@ -81,13 +84,24 @@ def effects_figure(res: SweepResults, metric: str) -> Figure:
         ax.plot(pos, mean.to_numpy(), marker="o", lw=1.5, label="mean" if grid else "group mean")
         if text:
             ax.set_xticks(pos, [str(v) for v in mean.index], rotation=30)
-        ax.set_xlabel(_short(p))
+        ax.set_xlabel(_short(p), fontsize=8)
         ax.set_ylabel(metric)
+        ax.set_ylim(bottom=0)  # every metric is a count, rate, probability or day count
+        if x.dtype.kind in "iu":
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize=7)
     for ax in axes[n:]:
         ax.set_visible(False)
-    fig.suptitle(f"{res.info['sweep']}: {metric} against each parameter")
+    fig.suptitle(f"{res.info['sweep']}: {metric} against each parameter{_missing(res)}")
     return fig
+
+
+def _missing(res: SweepResults) -> str:
+    """A warning for the title when points have no results."""
+    k = res.missing()
+    return (
+        f"\n({k} of {res.info['points']} points missing: groups average unequal sets)" if k else ""
+    )
 
 
 def heatmaps_figure(res: SweepResults, metric: str) -> Figure:
@@ -104,12 +118,16 @@ def heatmaps_figure(res: SweepResults, metric: str) -> Figure:
         image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(table.shape[1]), [_label(v) for v in table.columns], rotation=45)
         ax.set_yticks(range(table.shape[0]), [_label(v) for v in table.index])
-        ax.set_xlabel(_short(a))
-        ax.set_ylabel(_short(b))
+        ax.set_xlabel(_short(a), fontsize=8)
+        ax.set_ylabel(_short(b), fontsize=8)
         fig.colorbar(image, ax=ax, label=metric)
     for ax in axes[len(pairs) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{res.info['sweep']}: mean {metric} over pairs of parameters")
+    fig.suptitle(
+        f"{res.info['sweep']}: mean {metric} over pairs of parameters "
+        f"(averaged over the others){_missing(res)}",
+        fontsize=10,
+    )
     return fig
 
 

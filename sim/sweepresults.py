@@ -20,7 +20,8 @@ from sim.output import write_atomic
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: metrics drawn by default when a sweep records them all
+MAX_PLOTTED = 8
+#: metrics drawn by default when a sweep records more than MAX_PLOTTED
 PLOT_METRICS = [
     "attacks_per_day",
     "us_strikes_per_day",
@@ -81,8 +82,8 @@ class SweepResults:
 
     @property
     def metrics(self) -> list[str]:
-        """The metrics recorded."""
-        return list(dict.fromkeys(self.table["metric"]))
+        """The metrics the sweep records (from its manifest: known before any point ends)."""
+        return list(self.info["metrics"])
 
     def failures(self) -> dict[int, str]:
         """Failed points and their errors."""
@@ -100,11 +101,17 @@ class SweepResults:
         return sensitivity(self.table, self.info, self._check(metrics), seed)
 
     def plot_metrics(self, metrics: list[str] | None = None) -> list[str]:
-        """The metrics to draw: those asked for, else the main ones the sweep recorded."""
+        """The metrics to draw.
+
+        Those asked for; else every metric the sweep records, if at most eight; else the
+        main five (``PLOT_METRICS``).
+        """
         if metrics:
             return self._check(metrics) or []
+        if len(self.metrics) <= MAX_PLOTTED:
+            return self.metrics
         chosen = [m for m in PLOT_METRICS if m in self.metrics]
-        return chosen or self.metrics[:5]
+        return chosen or self.metrics[:MAX_PLOTTED]
 
     def _check(self, metrics: list[str] | None) -> list[str] | None:
         for m in metrics or []:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -20,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import InputError
+from sim.errors import InputError, format_path
 from sim.runner import run, tune_malloc
 from sim.scenario import Scenario
 from sim.streams import SeedLike
@@ -28,6 +29,19 @@ from sim.sweepfile import Sweep, load_sweep
 from sim.sweepstore import ESTIMATE_COLUMNS, Outcome, SweepStore
 
 SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
+
+
+class WorkersDied(RuntimeError):
+    """The worker processes died or never started: finished points are kept."""
+
+    def __init__(self, detail: str) -> None:
+        """Explain the likely causes."""
+        super().__init__(
+            f"the worker processes died or could not start ({detail}). From a script, call "
+            "sim.sweep under `if __name__ == \"__main__\":` (workers start with 'spawn' and "
+            "import the script); otherwise memory may have run out. Finished points are "
+            "kept: run again to resume, or with one worker (workers=1, --workers 1)"
+        )
 
 
 def run_point(
@@ -49,14 +63,14 @@ def run_point(
             for name, row in summary.iterrows()
         ]
     except Exception as exc:  # a point that raises is recorded, and the sweep goes on
-        last = traceback.extract_tb(exc.__traceback__)[-1:]
-        where = f" ({Path(last[0].filename).name}:{last[0].lineno})" if last else ""
-        reason = exc.message if isinstance(exc, InputError) else str(exc)
-        return {
-            "status": "failed",
-            "error": f"{type(exc).__name__}: {reason}{where}",
-            "seconds": time.perf_counter() - t0,
-        }
+        if isinstance(exc, InputError):  # the values make an invalid scenario: say which
+            path = f"{format_path(exc.path)}: " if exc.path else ""
+            error = f"invalid scenario: {path}{exc.reason}"
+        else:  # a bug: say where
+            last = traceback.extract_tb(exc.__traceback__)[-1:]
+            where = f" ({Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+            error = f"{type(exc).__name__}: {exc}{where}"
+        return {"status": "failed", "error": error, "seconds": time.perf_counter() - t0}
     return {"status": "done", "rows": rows, "seconds": time.perf_counter() - t0}
 
 
@@ -112,6 +126,7 @@ def executor(
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=None,
+                        silence_logs=logging.ERROR,  # no INFO chatter; errors still show
                     )
                 )
                 client = stack.enter_context(Client(cluster))
@@ -187,17 +202,13 @@ def _run_points(
     queue = iter(todo)
     in_flight: dict[cf.Future[Outcome], int] = {}
 
-    broken = False
-
     def submit(count: int) -> None:
-        nonlocal broken
-        for point in [p for _, p in zip(range(0 if broken else count), queue, strict=False)]:
+        for point in [p for _, p in zip(range(count), queue, strict=False)]:
             args = (s.changes(point), s.spec.replications, s.days, s.seed(point), s.metrics)
             try:
                 in_flight[pool.submit(run_point, s.scenario, *args)] = point
-            except cf.BrokenExecutor:  # its workers died: what is not yet sent stays pending
-                broken = True
-                return
+            except cf.BrokenExecutor as exc:
+                raise WorkersDied(str(exc)) from None
 
     try:
         submit(2 * slots)
@@ -207,7 +218,9 @@ def _run_points(
                 point = in_flight.pop(future)
                 try:
                     outcome = future.result()
-                except Exception as exc:  # the worker itself failed (died, lost)
+                except cf.BrokenExecutor as exc:  # every worker is gone: no point can run
+                    raise WorkersDied(str(exc)) from None
+                except Exception as exc:  # this task was lost (a Dask worker died, say)
                     outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
                 yield point, outcome
                 submit(1)

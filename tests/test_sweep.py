@@ -88,7 +88,8 @@ def test_a_failing_point_is_recorded_and_the_rest_go_on(tmp_path, capsys):
     code = main(["sweep", str(write(tmp_path, FAILING)), "--out", str(out), "--workers", "1"])
     assert code == 1
     err = capsys.readouterr().err
-    assert "point 2 failed" in err and "directive_delay_min is above directive_delay_max" in err
+    assert "point 2 (params.directive_delay_min=2, params.directive_delay_max=1) failed" in err
+    assert "invalid scenario: params: directive_delay_min is above directive_delay_max" in err
     status = pd.read_csv(out / "status.csv", index_col="point", keep_default_na=False)
     assert status["status"].tolist() == ["done", "done", "failed", "done"]
     assert "directive_delay_min is above" in status.loc[2, "error"]
@@ -262,3 +263,28 @@ def test_ctrl_c_keeps_finished_points_and_exits_130(tmp_path):
     assert 2 <= done < 10 and table.point.nunique() == done
     assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
     assert pd.read_parquet(out / "results.parquet").point.nunique() == 10
+
+
+def test_a_script_without_a_main_guard_gets_a_clear_error(tmp_path):
+    path = write(tmp_path, GRID)
+    script = tmp_path / "script.py"
+    script.write_text(f"import sim\nsim.sweep({str(path)!r}, workers=2)\n")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode != 0
+    assert "WorkersDied" in done.stderr and 'if __name__ == "__main__":' in done.stderr
+
+
+def test_shipped_sweep_names_and_scenario_names_are_told_apart(capsys):
+    assert main(["sweep", "qaani_visit", "--out", "never"]) == 2
+    assert "'qaani_visit' is a scenario: escsim run qaani_visit" in capsys.readouterr().err
+    assert main(["sweep", "retaliation_grd", "--out", "never"]) == 2
+    assert "did you mean 'retaliation_grid'?" in capsys.readouterr().err
+    assert main(["validate", "retaliation_grd"]) == 2
+    assert (
+        "no shipped scenario or sweep named 'retaliation_grd' (did you mean"
+        in capsys.readouterr().err
+    )
+    assert main(["validate", "retaliation_grid", "qaani_visit"]) == 0
+    assert not Path("never").exists()
