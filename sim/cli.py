@@ -20,13 +20,14 @@ import pandas as pd
 
 from sim.compare import compare
 from sim.errors import InputError
+from sim.executors import WorkersDied, check_executor_args
 from sim.output import prepare_dir
 from sim.runner import DEFAULT_BLOCK, run
 from sim.scenario import list_scenarios, load_scenario
 from sim.sweepfile import is_sweep_file, list_sweeps, load_sweep
 from sim.sweepresults import SweepResults
-from sim.sweeprunner import WorkersDied, sweep
-from sim.sweepstore import SweepStore
+from sim.sweeprunner import sweep
+from sim.sweepstore import check_folder
 from sim.trace import trace
 
 
@@ -147,7 +148,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     s = load_sweep(args.file)
-    done = len(SweepStore(s, args.out).done())  # refuses a folder that holds another sweep
+    check_executor_args(args.workers, args.scheduler, args.dask_local)
+    done = check_folder(s, args.out)  # refuses a folder that holds another sweep
     resuming = f"; resuming, {done} already done" if done else ""
     print(
         f"sweep {s.name}: {len(s.design)} points ({s.spec.design.kind}) x "

@@ -47,7 +47,8 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
     elif isinstance(design, MorrisDesign):
         from SALib.sample import morris
 
-        problem = {"num_vars": len(params), "names": names, "bounds": [p.range for p in params]}
+        bounds = [whole_bounds(p.range) if p.integer else p.range for p in params]
+        problem = {"num_vars": len(params), "names": names, "bounds": bounds}
         x = morris.sample(problem, design.trajectories, num_levels=design.levels, seed=spec.seed)
         columns = [_integer(x[:, j]) if p.integer else x[:, j] for j, p in enumerate(params)]
     else:
@@ -81,9 +82,10 @@ def grid_levels(p: Parameter, levels: int | None) -> list[Any]:
         return list(p.values)
     if p.range is None or levels is None:
         raise ValueError("a grid needs values, or a range and design.levels")
+    if p.integer:  # spread over the whole numbers in the range, so none falls outside it
+        lo, hi = whole_bounds(p.range)
+        return list(dict.fromkeys(int(v) for v in np.rint(np.linspace(lo, hi, levels))))
     x = np.linspace(p.range[0], p.range[1], levels)
-    if p.integer:
-        return list(dict.fromkeys(int(v) for v in np.rint(x)))
     return [float(f"{v:.12g}") for v in x]  # 0.15, not 0.15000000000000002
 
 
@@ -100,7 +102,7 @@ def from_unit(p: Parameter, u: FloatArray) -> Any:
     if p.range is not None:
         lo, hi = p.range
         if p.integer:
-            lo_i, hi_i = int(np.ceil(lo)), int(np.floor(hi))
+            lo_i, hi_i = whole_bounds(p.range)
             return np.minimum(lo_i + (u * (hi_i - lo_i + 1)).astype(np.int64), hi_i)
         return lo + u * (hi - lo)
     assert p.distribution is not None
@@ -135,10 +137,16 @@ def _grid_count(p: Parameter, levels: int | None) -> int:
         return len(p.values)
     if p.range is None or levels is None:
         return 0
-    if p.integer:  # distinct whole numbers among the levels: at most the whole numbers in range
-        whole = math.floor(p.range[1]) - math.ceil(p.range[0]) + 1
-        return whole if levels > whole else len(grid_levels(p, levels))
+    if p.integer:  # levels at least 1 apart round to distinct numbers; closer ones hit all
+        lo, hi = whole_bounds(p.range)
+        return min(levels, hi - lo + 1)
     return levels
+
+
+def whole_bounds(r: tuple[float, float] | None) -> tuple[int, int]:
+    """The least and greatest whole numbers in a range."""
+    assert r is not None
+    return math.ceil(r[0]), math.floor(r[1])
 
 
 def _integer(x: FloatArray) -> npt.NDArray[np.int64]:

@@ -1,6 +1,6 @@
 """Files that are never half-written, and the manifest that makes a run reproducible.
 
-Core objects: :func:`write_atomic` and :func:`manifest`.
+Core objects: :func:`write_atomic`, :func:`manifest` and :func:`numeric_versions`.
 """
 
 from __future__ import annotations
@@ -59,6 +59,15 @@ def _version(dist: str) -> str:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+#: the packages whose versions can change a number the model computes
+NUMERIC_PACKAGES = ("escalation-sim", "numpy", "scipy", "SALib")
+
+
+def numeric_versions() -> dict[str, str]:
+    """The versions of the packages that compute the numbers (checked when resuming)."""
+    return {d: _version(d) for d in NUMERIC_PACKAGES}
 
 
 def manifest(scenario: Scenario, seed: SeedLike, **run: Any) -> dict[str, Any]:

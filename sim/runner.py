@@ -97,9 +97,14 @@ def tune_malloc() -> bool:
 
 
 def _init_worker() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them all at once."""
+    """Workers leave Ctrl-C to the parent, and die with it (Linux), even by SIGKILL."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_malloc()
+    with contextlib.suppress(OSError, AttributeError):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _blocks(

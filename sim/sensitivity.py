@@ -21,6 +21,8 @@ from sim.errors import InputError
 COLUMNS = ["metric", "method", "index", "parameter", "parameter_2", "value", "conf"]
 CONF_LEVEL = 0.95
 RESAMPLES = 200
+#: RBD-FAST (M = 10 harmonics) resamples half the points: below this its intervals collapse
+MIN_RBD_FAST = 64
 
 
 def sensitivity(
@@ -52,6 +54,11 @@ def sensitivity(
             "a grid design has no sensitivity indices: use design kind sobol, morris or lhs "
             "('escsim plot' draws a grid's effects and heatmaps)"
         )
+    if kind == "lhs" and info["points"] < MIN_RBD_FAST:
+        raise InputError(
+            f"RBD-FAST needs at least {MIN_RBD_FAST} LHS points for honest intervals; this "
+            f"sweep has {info['points']} (below that its bootstrap intervals shrink to nothing)"
+        )
     names = list(info["parameters"])
     means = table.pivot_table(index="point", columns="metric", values="mean", dropna=False)
     missing = info["points"] - len(means)
@@ -80,7 +87,10 @@ def sensitivity(
 
 def _numeric(x: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
     """Parameters as numbers: listed text values become their position in the list."""
-    cols = [pd.Series(pd.factorize(x[c])[0]) if x[c].dtype == object else x[c] for c in x.columns]
+    cols = [
+        x[c] if pd.api.types.is_numeric_dtype(x[c]) else pd.Series(pd.factorize(x[c])[0])
+        for c in x.columns
+    ]
     return np.column_stack([np.asarray(c, dtype=np.float64) for c in cols])
 
 

@@ -281,6 +281,15 @@ def _check_fit(spec: SweepSpec, fail: Any) -> None:
             raise fail("a grid needs design.levels to spread a range over", where)
         if isinstance(design, MorrisDesign) and p.kind != "range":
             raise fail(f"a Morris design needs a range, not {p.kind}", where)
+        if isinstance(design, MorrisDesign) and p.integer and p.range is not None:
+            lo, hi = math.ceil(p.range[0]), math.floor(p.range[1])
+            if hi - lo + 1 < design.levels:
+                raise fail(
+                    f"a whole-number range needs at least {design.levels} whole numbers for "
+                    f"{design.levels} Morris levels (it has {hi - lo + 1}), or some steps "
+                    "would change nothing",
+                    where,
+                )
     if (n := design_size(spec)) > MAX_POINTS:
         raise fail(
             f"a {design.kind} design of {n:,} points is over the limit of {MAX_POINTS:,}",
@@ -292,9 +301,12 @@ def _check_values(sweep: Sweep, fail: Any) -> None:
     """Each listed value, a range's ends, a distribution's sampled extremes: valid alone."""
     for name in sweep.design.columns:
         p, col = sweep.spec.parameters[name], sweep.design[name]
-        values = p.values or (p.range and list(p.range)) or [col.min(), col.max()]
-        if p.range is not None and p.integer:
-            values = [math.ceil(p.range[0]), math.floor(p.range[1])]
+        if p.values is not None:
+            values = list(p.values)
+        elif p.range is not None and not p.integer:
+            values = list(p.range)  # the declared ends, which samples may not reach
+        else:  # whole numbers, distributions: the values the design holds
+            values = [col.min(), col.max()]
         for value in values:
             try:
                 sweep.scenario.patched({sweep.targets[name]: _plain(value)})

@@ -7,8 +7,9 @@ Core objects: :func:`effects_figure` (a metric against each parameter, with a 95
 A parameter with few distinct values (a grid's levels, a list) is drawn value by value, a
 sampled one in bins of equal counts. On a grid, every level meets the same values of the
 other parameters, so the line is the mean over them and the band is Monte Carlo error
-alone: the exact 95% interval of the point when there is one parameter, otherwise the mean
-of the points' half-widths (an upper bound on the average's). In a sampled design (LHS,
+alone: the exact 95% interval of the point when there is one parameter (Wilson for a
+probability), otherwise the mean of the points' lower and upper bounds (an upper bound on the
+average's interval). In a sampled design (LHS,
 Sobol', Morris) the others vary from point to point, so the band is the 95% interval of the
 group's mean across its points, drawn over a scatter of every point.
 """
@@ -42,12 +43,16 @@ def _short(name: str) -> str:
 
 
 def _points(res: SweepResults, metric: str) -> pd.DataFrame:
-    rows = res.table[res.table["metric"] == metric]
-    return rows.assign(half=(rows["ci_high"] - rows["ci_low"]) / 2)
+    return res.table[res.table["metric"] == metric]
+
+
+def _text(x: pd.Series) -> bool:
+    """Values that are not numbers (text, or booleans): drawn as categories."""
+    return not pd.api.types.is_numeric_dtype(x) or pd.api.types.is_bool_dtype(x)
 
 
 def _discrete(x: pd.Series) -> bool:
-    return bool(x.dtype == object or x.nunique() <= MAX_LEVELS)
+    return _text(x) or bool(x.nunique() <= MAX_LEVELS)
 
 
 def effects_figure(res: SweepResults, metric: str) -> Figure:
@@ -61,16 +66,18 @@ def effects_figure(res: SweepResults, metric: str) -> Figure:
     grid = res.info["design"]["kind"] == "grid"
     for ax, p in zip(axes, res.parameters, strict=False):
         x = pts[p]
-        text = x.dtype == object
+        text = _text(x)
         key = x if _discrete(x) else pd.qcut(x, min(BINS, x.nunique()), duplicates="drop")
         g = pts.groupby(key, observed=True, sort=True)
         mean = g["mean"].mean()
         pos = np.arange(len(mean)) if text else g[p].mean().to_numpy(float)
         if grid:  # every level sees the same values of the others: only Monte Carlo error
-            half = g["half"].mean()
-            label = "95% interval" if n == 1 else "95% band (mean half-width)"
+            # the mean of the points' bounds (Wilson intervals are not centred on the mean)
+            low, high = g["ci_low"].mean(), g["ci_high"].mean()
+            label = "95% interval" if n == 1 else "95% band (mean of the points' intervals)"
         else:  # the others vary too: the interval of the mean across the group's points
-            half = Z95 * g["mean"].std(ddof=1) / np.sqrt(g["mean"].count())
+            half: Any = Z95 * g["mean"].std(ddof=1) / np.sqrt(g["mean"].count())
+            low, high = mean - half, mean + half
             label = "95% CI of the mean"
             ax.scatter(
                 _positions(x, mean.index) if text else x,
@@ -80,7 +87,7 @@ def effects_figure(res: SweepResults, metric: str) -> Figure:
                 color="grey",
                 label="points",
             )
-        ax.fill_between(pos, mean - half, mean + half, alpha=0.25, label=label)
+        ax.fill_between(pos, low, high, alpha=0.25, label=label)
         ax.plot(pos, mean.to_numpy(), marker="o", lw=1.5, label="mean" if grid else "group mean")
         if text:
             ax.set_xticks(pos, [str(v) for v in mean.index], rotation=30)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import logging
-import os
 import sys
 import time
 import traceback
@@ -22,26 +20,12 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError, format_path
+from sim.executors import Slots, WorkersDied, check_executor_args, executor
 from sim.runner import run, tune_malloc
 from sim.scenario import Scenario
 from sim.streams import SeedLike
 from sim.sweepfile import Sweep, load_sweep
-from sim.sweepstore import ESTIMATE_COLUMNS, Outcome, SweepStore
-
-SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler
-
-
-class WorkersDied(RuntimeError):
-    """The worker processes died or never started: finished points are kept."""
-
-    def __init__(self, detail: str) -> None:
-        """Explain the likely causes."""
-        super().__init__(
-            f"the worker processes died or could not start ({detail}). From a script, call "
-            "sim.sweep under `if __name__ == \"__main__\":` (workers start with 'spawn' and "
-            "import the script); otherwise memory may have run out. Finished points are "
-            "kept: run again to resume, or with one worker (workers=1, --workers 1)"
-        )
+from sim.sweepstore import ESTIMATE_COLUMNS, Outcome, SweepStore, check_folder
 
 
 def run_point(
@@ -80,72 +64,6 @@ def _number(value: Any) -> float | int | None:
     return int(value) if isinstance(value, int) else float(value)
 
 
-class _Inline(cf.Executor):
-    """Runs each task at once, in this process (one worker)."""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
-        future: cf.Future[Any] = cf.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-        return future
-
-
-@contextlib.contextmanager
-def executor(
-    workers: int | None = None, scheduler: str | None = None, dask_local: int | None = None
-) -> Iterator[tuple[cf.Executor, int]]:
-    """A ``concurrent.futures`` executor and how many tasks it runs at once.
-
-    Args:
-        workers: Local processes (``None``: every core; 1 runs in this process).
-        scheduler: Address of a Dask scheduler (``tcp://host:port``); its workers must have
-            this package installed.
-        dask_local: Start a local Dask cluster of this many single-threaded processes.
-    """
-    if scheduler is not None or dask_local is not None:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise InputError("Dask is not installed: pip install 'escalation-sim[dask]'") from None
-        with contextlib.ExitStack() as stack:
-            if scheduler is not None:
-                try:
-                    client = stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
-                except (OSError, TimeoutError) as exc:
-                    raise InputError(
-                        f"cannot reach the Dask scheduler at {scheduler} ({exc})"
-                    ) from None
-            else:
-                cluster = stack.enter_context(
-                    LocalCluster(
-                        n_workers=dask_local,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=None,
-                        silence_logs=logging.ERROR,  # no INFO chatter; errors still show
-                    )
-                )
-                client = stack.enter_context(Client(cluster))
-            slots = max(1, sum(client.nthreads().values()))
-            yield client.get_executor(pure=False), slots
-        return
-    n = workers if workers is not None else (os.cpu_count() or 1)
-    if n == 1:
-        yield _Inline(), 1
-        return
-    from sim.runner import _init_worker
-
-    pool = cf.ProcessPoolExecutor(max_workers=n, initializer=_init_worker)
-    try:
-        yield pool, n
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def sweep(
     file: str | Path | Sweep,
     out: str | Path | None = None,
@@ -172,33 +90,38 @@ def sweep(
         maps each failed point to its error.
     """
     s = load_sweep(file)
-    if sum(x is not None for x in (scheduler, dask_local)) > 1:
-        raise InputError("give at most one of scheduler and dask_local")
-    if dask_local is not None and dask_local < 1:
-        raise InputError(f"dask_local must be at least 1, got {dask_local}")
-    store = SweepStore(s, out)
-    todo = [i for i in range(len(s.design)) if i not in store.done()]
-    with _bar(len(s.design), len(s.design) - len(todo), s.name, progress) as bar:
-        try:
-            with executor(workers, scheduler, dask_local) as (pool, slots):
+    check_executor_args(workers, scheduler, dask_local)
+    if out is not None:
+        check_folder(s, out)  # before starting an executor: bad input writes nothing
+    with (
+        executor(workers, scheduler, dask_local) as (pool, slots),
+        SweepStore(s, out) as store,
+    ):
+        done = store.done()
+        todo = [i for i in range(len(s.design)) if i not in done]
+        with _bar(len(s.design), len(done), s.name, progress) as bar:
+            try:
                 for point, outcome in _run_points(s, todo, pool, slots):
                     store.record(point, outcome)
                     bar.update(1)
-                    if failed := len(store.failures()):
-                        bar.set_postfix(failed=failed)
-        finally:
-            store.write_tables()
-    table = store.table()
-    table.attrs["failed"] = store.failures()
+                    if store.n_failed:
+                        bar.set_postfix(failed=store.n_failed)
+            finally:
+                store.write_tables()
+        table = store.table()
+        table.attrs["failed"] = store.failures()
     table.attrs["sweep"] = s.name
     table.attrs["sweep_hash"] = s.hash
     return table
 
 
 def _run_points(
-    s: Sweep, todo: list[int], pool: cf.Executor, slots: int
+    s: Sweep, todo: list[int], pool: cf.Executor, slots: Slots
 ) -> Iterator[tuple[int, Outcome]]:
-    """Yield ``(point, outcome)`` as points finish, with at most two per slot in flight."""
+    """Yield ``(point, outcome)`` as points finish, with at most two per slot in flight.
+
+    The slots are asked again as points finish: a Dask cluster may grow or shrink.
+    """
     queue = iter(todo)
     in_flight: dict[cf.Future[Outcome], int] = {}
 
@@ -211,7 +134,7 @@ def _run_points(
                 raise WorkersDied(str(exc)) from None
 
     try:
-        submit(2 * slots)
+        submit(2 * slots())
         while in_flight:
             finished, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
             for future in sorted(finished, key=in_flight.__getitem__):
@@ -223,7 +146,7 @@ def _run_points(
                 except Exception as exc:  # this task was lost (a Dask worker died, say)
                     outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
                 yield point, outcome
-                submit(1)
+                submit(max(1, 2 * slots() - len(in_flight)))
     finally:
         for future in in_flight:
             future.cancel()

@@ -148,3 +148,17 @@ def test_designs_depend_only_on_the_file_and_its_seed(design):
 def test_distributions_map_through_their_quantile_functions(dist, check):
     d = build_design(spec({"kind": "lhs", "samples": 200}, {"x": {"distribution": dist}}))
     assert check(d["x"].to_numpy())
+
+
+def test_whole_numbers_stay_inside_their_range_in_every_design():
+    p = {"d": {"range": [0.4, 3], "integer": True}, "x": {"range": [0.0, 1.0]}}
+    for design in (
+        {"kind": "grid", "levels": 4},
+        {"kind": "lhs", "samples": 40},
+        {"kind": "sobol", "samples": 16},
+        {"kind": "morris", "trajectories": 6, "levels": 2},
+    ):
+        d = build_design(spec(design, p))
+        assert d["d"].between(1, 3).all(), design
+    assert build_design(spec({"kind": "grid", "levels": 4}, p))["d"].unique().tolist() == [1, 2, 3]
+    assert design_size(spec({"kind": "grid", "levels": 4}, p)) == 3 * 4

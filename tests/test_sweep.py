@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 import sim
@@ -102,6 +103,7 @@ def test_results_folder_holds_table_design_manifest_and_points(tmp_path):
     out = tmp_path / "out"
     table = sim.sweep(write(tmp_path, GRID), out=out, workers=1)
     assert sorted(p.name for p in out.iterdir()) == [
+        ".lock",
         "design.parquet",
         "manifest.json",
         "points",
@@ -182,8 +184,14 @@ def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 3:
         time.sleep(0.05)
+    workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+    children = [int(p) for p in workers.stdout.split()]
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10  # the workers die with their parent (no orphans)
+    while time.monotonic() < deadline and any(Path(f"/proc/{c}").exists() for c in children):
+        time.sleep(0.1)
+    assert children and not [c for c in children if Path(f"/proc/{c}").exists()]
     done = len(list(out.glob("points/*.json")))
     assert 3 <= done < 10, "the kill should land mid-sweep"
     for f in out.glob("points/*.json"):  # every file that exists is whole
@@ -288,3 +296,42 @@ def test_shipped_sweep_names_and_scenario_names_are_told_apart(capsys):
     )
     assert main(["validate", "retaliation_grid", "qaani_visit"]) == 0
     assert not Path("never").exists()
+
+
+def test_two_sweeps_cannot_write_one_folder_at_once(tmp_path):
+    from sim.sweepstore import SweepStore
+
+    s = sim.load_sweep(write(tmp_path, GRID))
+    second = SweepStore(s, tmp_path / "out")
+    with (
+        SweepStore(s, tmp_path / "out"),
+        pytest.raises(sim.InputError, match="another sweep is running in this folder"),
+    ):
+        second.__enter__()
+    with SweepStore(s, tmp_path / "out") as store:  # free again
+        assert store.done() == set()
+
+
+def test_resuming_with_other_package_versions_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    path = write(tmp_path, GRID)
+    sim.sweep(path, out=out, workers=1)
+    info = json.loads((out / "manifest.json").read_text())
+    info["versions"]["numpy"] = "1.0.0"
+    (out / "manifest.json").write_text(json.dumps(info))
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "other versions (numpy 1.0.0 then" in err and err.count("\n") == 1
+
+
+def test_sweep_api_refuses_bad_executor_options(tmp_path):
+    path = write(tmp_path, GRID)
+    for kwargs in (
+        {"workers": 0},
+        {"workers": 2.5},
+        {"dask_local": 0},
+        {"workers": 2, "dask_local": 2},
+    ):
+        with pytest.raises(sim.InputError):
+            sim.sweep(path, out=tmp_path / "x", **kwargs)
+    assert not (tmp_path / "x").exists()

@@ -31,7 +31,7 @@ BASE = {
 DESIGNS = {
     "sobol": {"kind": "sobol", "samples": 32, "second_order": True},
     "morris": {"kind": "morris", "trajectories": 4, "levels": 4},
-    "lhs": {"kind": "lhs", "samples": 24},
+    "lhs": {"kind": "lhs", "samples": 64},
     "grid": {"kind": "grid", "levels": 3},
 }
 
@@ -170,3 +170,44 @@ def test_grid_effects_band_is_the_point_interval_for_one_parameter(tmp_path):
     assert np.isclose(band[:, 1].min(), rows["ci_low"].min())
     info = json.loads((tmp_path / "one" / "manifest.json").read_text())
     assert info["design"] == {"kind": "grid", "levels": 3}
+
+
+TEXT = {  # a text-valued parameter, beside a numeric one
+    "militias.kataib_sayyid_al_shuhada.doctrine": {"values": ["compliant", "holdout"]},
+    "drivers.gaza": {"range": [0.2, 1.0]},
+}
+
+
+@pytest.mark.parametrize("design", [{"kind": "lhs", "samples": 64}, {"kind": "grid", "levels": 2}])
+def test_text_parameters_analyze_and_plot(tmp_path, design, capsys):
+    path = tmp_path / "text.yaml"
+    path.write_text(yaml.safe_dump({**BASE, "name": "text", "design": design, "parameters": TEXT}))
+    sim.sweep(path, out=tmp_path / "out", workers=1)
+    if design["kind"] == "lhs":
+        assert main(["analyze", str(tmp_path / "out")]) == 0
+    assert main(["plot", str(tmp_path / "out"), "--metrics", "attacks_per_day"]) == 0
+    assert (tmp_path / "out" / "plots" / "attacks_per_day.effects.png").is_file()
+
+
+def test_lhs_indices_need_enough_points(tmp_path, capsys):
+    path = tmp_path / "few.yaml"
+    path.write_text(
+        yaml.safe_dump({**BASE, "name": "few", "design": {"kind": "lhs", "samples": 24}})
+    )
+    sim.sweep(path, out=tmp_path / "out", workers=1)
+    assert main(["analyze", str(tmp_path / "out")]) == 2
+    assert "RBD-FAST needs at least 64 LHS points" in capsys.readouterr().err
+
+
+def test_grid_band_of_a_probability_is_its_wilson_interval(tmp_path):
+    data = {**BASE, "name": "one", "design": {"kind": "grid", "levels": 3}}
+    data["parameters"] = {"drivers.gaza": {"range": [0.2, 1.0]}}
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(data))
+    sim.sweep(path, out=tmp_path / "one", workers=1)
+    res = sim.SweepResults.load(tmp_path / "one")
+    fig = res.figures(["p_strike_on_iran"])["p_strike_on_iran.effects"]
+    band = fig.axes[0].collections[0].get_paths()[0].vertices
+    rows = res.table[res.table.metric == "p_strike_on_iran"]
+    assert band[:, 1].min() >= 0
+    assert np.isclose(band[:, 1].max(), rows["ci_high"].max())
