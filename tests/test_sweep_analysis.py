@@ -156,18 +156,20 @@ def test_figures_are_matplotlib_figures(folders):
     assert all(isinstance(f, Figure) for f in figs.values())
 
 
-def test_grid_effects_band_is_the_point_interval_for_one_parameter(tmp_path):
+@pytest.mark.parametrize("metric", ["attacks_per_day", "p_strike_on_iran"])
+def test_grid_band_is_the_points_interval_for_one_parameter(tmp_path, metric):
+    """A normal interval for a mean, a Wilson one (not centred, never below 0) for a p_."""
     data = {**BASE, "name": "one", "design": {"kind": "grid", "levels": 3}}
     data["parameters"] = {"drivers.gaza": {"range": [0.2, 1.0]}}
     path = tmp_path / "one.yaml"
     path.write_text(yaml.safe_dump(data))
     sim.sweep(path, out=tmp_path / "one", workers=1)
     res = sim.SweepResults.load(tmp_path / "one")
-    fig = res.figures(["attacks_per_day"])["attacks_per_day.effects"]
-    band = fig.axes[0].collections[0].get_paths()[0].vertices
-    rows = res.table[res.table.metric == "attacks_per_day"]
-    assert np.isclose(band[:, 1].max(), rows["ci_high"].max())
-    assert np.isclose(band[:, 1].min(), rows["ci_low"].min())
+    band = res.figures([metric])[f"{metric}.effects"].axes[0].collections[0]
+    y = band.get_paths()[0].vertices[:, 1]
+    rows = res.table[res.table.metric == metric]
+    assert np.isclose(y.max(), rows["ci_high"].max()) and np.isclose(y.min(), rows["ci_low"].min())
+    assert y.min() >= 0
     info = json.loads((tmp_path / "one" / "manifest.json").read_text())
     assert info["design"] == {"kind": "grid", "levels": 3}
 
@@ -197,17 +199,3 @@ def test_lhs_indices_need_enough_points(tmp_path, capsys):
     sim.sweep(path, out=tmp_path / "out", workers=1)
     assert main(["analyze", str(tmp_path / "out")]) == 2
     assert "RBD-FAST needs at least 64 LHS points" in capsys.readouterr().err
-
-
-def test_grid_band_of_a_probability_is_its_wilson_interval(tmp_path):
-    data = {**BASE, "name": "one", "design": {"kind": "grid", "levels": 3}}
-    data["parameters"] = {"drivers.gaza": {"range": [0.2, 1.0]}}
-    path = tmp_path / "one.yaml"
-    path.write_text(yaml.safe_dump(data))
-    sim.sweep(path, out=tmp_path / "one", workers=1)
-    res = sim.SweepResults.load(tmp_path / "one")
-    fig = res.figures(["p_strike_on_iran"])["p_strike_on_iran.effects"]
-    band = fig.axes[0].collections[0].get_paths()[0].vertices
-    rows = res.table[res.table.metric == "p_strike_on_iran"]
-    assert band[:, 1].min() >= 0
-    assert np.isclose(band[:, 1].max(), rows["ci_high"].max())
