@@ -100,7 +100,8 @@ class Explorer:
             layout = w.Layout(width="460px")
             if lever.step:
                 control = w.FloatSlider(
-                    value=value, min=lever.low, max=max(lever.high, value), step=lever.step,
+                    value=value, min=min(lever.low, value), max=max(lever.high, value),
+                    step=lever.step,
                     description=lever.label, continuous_update=False, readout_format=".3g",
                     style=style, layout=layout,
                 )  # fmt: skip
@@ -108,12 +109,14 @@ class Explorer:
                 control = w.Checkbox(value=bool(value), description=lever.label, style=style)
             control.observe(self._changed, names="value")
             self.controls[lever.path] = control
+        self.reset_button = w.Button(description="Reset to the scenario")
+        self.reset_button.on_click(lambda _: self.reset())
         self.status = w.HTML()
         self.image = w.Image(format="png")
         self.table = w.HTML()
-        self.widget = w.VBox(
-            [w.HBox([w.VBox(list(self.controls.values())), self.table]), self.status, self.image]
-        )
+        self._holding = False
+        controls = w.VBox([*self.controls.values(), self.reset_button])
+        self.widget = w.VBox([w.HBox([controls, self.table]), self.status, self.image])
         self.reference = run(self.base, self.trials, self.days, self.seed)
         self.results: Results = self.reference
         self.update()
@@ -129,7 +132,7 @@ class Explorer:
             scenario = self.base.patched(self.values())
             self.results = run(scenario, self.trials, self.days, self.seed)
         except InputError as exc:
-            self.status.value = f"<b>not run</b>: {exc.reason}"
+            self.status.value = f"<b>not run</b> (the figure shows the last run): {exc.reason}"
             return None
         self.image.value = self._png()
         diff = Comparison(self.results, self.reference).summary().loc[TABLE_METRICS]
@@ -141,8 +144,19 @@ class Explorer:
         )
         return self.results
 
+    def reset(self) -> Results | None:
+        """Put every control back to the scenario's value and re-run once."""
+        self._holding = True
+        try:
+            for path, control in self.controls.items():
+                control.value = walk_key_path(self.base.data, split_key_path(path), "")
+        finally:
+            self._holding = False
+        return self.update()
+
     def _changed(self, change: dict[str, Any]) -> None:
-        self.update()
+        if not self._holding:
+            self.update()
 
     def _png(self) -> bytes:
         fig = self.results.figure()

@@ -193,11 +193,12 @@ class Results:
             InputError: ``k`` is not a trial of this run.
         """
         from sim.errors import InputError
+        from sim.runner import is_whole
         from sim.trace import trace
 
-        if not (isinstance(k, int) and 0 <= k < self.trials):
-            raise InputError(f"trial must be from 0 to {self.trials - 1}, got {k!r}")
-        return trace(self.scenario, k, self.seed, self.days)
+        if not (is_whole(k, 0) and k < self.trials):
+            raise InputError(f"trial must be a whole number from 0 to {self.trials - 1}, got {k!r}")
+        return trace(self.scenario, int(k), self.seed, self.days)
 
     def figure(self) -> Figure:
         """The daily series with bands and the rung shares: a Figure (see ``sim.figures``)."""

@@ -30,7 +30,7 @@ from sim.model import EscalationModel
 from sim.recorder import Block
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
-from sim.streams import SeedLike
+from sim.streams import MAX_TRIALS, SeedLike
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 DEFAULT_BLOCK = 20_000
@@ -40,26 +40,28 @@ PROGRESS_DELAY = 2.0  # seconds a run lasts before its progress bar appears
 GC_TRIALS = 2000
 
 
-def _whole(value: object, low: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+def is_whole(value: object, low: int) -> bool:
+    """Whether ``value`` is a whole number (Python's or numpy's, not a bool) of at least ``low``."""
+    whole = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    return whole and bool(value >= low)  # type: ignore[operator]
 
 
 def check_run_args(
     trials: int, days: int | None, seed: SeedLike, block_size: int, workers: int | None = 1
 ) -> None:
     """Refuse counts and seeds the model cannot use, with a clear message."""
-    if not _whole(trials, 1):
-        raise InputError(f"trials must be a whole number of at least 1, got {trials!r}")
-    if days is not None and not (_whole(days, 1) and days <= 3650):
+    if not (is_whole(trials, 1) and trials <= MAX_TRIALS):
+        raise InputError(f"trials must be a whole number from 1 to 2**64, got {trials!r}")
+    if days is not None and not (is_whole(days, 1) and days <= 3650):
         raise InputError(f"days must be a whole number from 1 to 3650, got {days!r}")
     seeds = (
         [seed] if isinstance(seed, int) else list(seed) if isinstance(seed, list | tuple) else []
     )
-    if not seeds or not all(_whole(s, 0) for s in seeds):
+    if not seeds or not all(is_whole(s, 0) for s in seeds):
         raise InputError(f"seed must be a non-negative whole number, got {seed!r}")
-    if not _whole(block_size, 1):
+    if not is_whole(block_size, 1):
         raise InputError(f"block size must be a whole number of at least 1, got {block_size!r}")
-    if workers is not None and not _whole(workers, 1):
+    if workers is not None and not is_whole(workers, 1):
         raise InputError(f"workers must be a whole number of at least 1, got {workers!r}")
 
 

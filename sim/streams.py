@@ -18,6 +18,9 @@ import numpy.typing as npt
 SeedLike = int | Sequence[int]
 FloatArray = npt.NDArray[np.float64]
 
+#: Trial indices run from 0 to ``MAX_TRIALS - 1``: Philox's counter word holds ``trial // 4``.
+MAX_TRIALS = 2**64
+
 
 def _name_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")

@@ -19,9 +19,9 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.model import EscalationModel
-from sim.runner import check_run_args
+from sim.runner import check_run_args, is_whole
 from sim.scenario import Scenario, load_scenario
-from sim.streams import SeedLike
+from sim.streams import MAX_TRIALS, SeedLike
 from sim.variables import RUNGS
 
 
@@ -94,7 +94,11 @@ class EventLog:
         self.rungs.append(rung)
 
 
-@dataclass(frozen=True)
+#: events shown in a trace's HTML table
+HTML_ROWS = 200
+
+
+@dataclass(frozen=True, repr=False)
 class Trace:
     """One trial's events.
 
@@ -115,9 +119,17 @@ class Trace:
     rungs: list[int]
 
     def to_frame(self) -> pd.DataFrame:
-        """The events as a table, one row each."""
-        columns = list(TraceEvent.__dataclass_fields__)
-        return pd.DataFrame([asdict(e) for e in self.events], columns=columns)
+        """The events as a table, one row each.
+
+        Columns ``scenario``, ``seed`` and ``trial`` name the trial (so traces concatenate);
+        then each event's fields, with ``rung`` the highest rung reached by the end of its day.
+        """
+        rows = [{**asdict(e), "rung": self.rungs[e.day]} for e in self.events]
+        frame = pd.DataFrame(rows, columns=list(TraceEvent.__dataclass_fields__))
+        frame.insert(0, "trial", self.trial)
+        frame.insert(0, "seed", str(self.seed))
+        frame.insert(0, "scenario", self.scenario)
+        return frame
 
     def totals(self) -> dict[str, float]:
         """The trial's outcomes as the statistics count them (see ``Results.per_trial``)."""
@@ -145,7 +157,7 @@ class Trace:
         """Day by day, in the order things happened."""
         head = (
             f"scenario {self.scenario}, seed {self.seed}, trial {self.trial}: "
-            f"{self.days} days, {len(self.events)} events"
+            f"{_n(self.days, 'day')}, {_n(len(self.events), 'event')}"
         )
         lines, day = [head], -1
         for e in self.events:
@@ -154,26 +166,44 @@ class Trace:
                 lines.append(f"day {day}")
             who = f"{e.actor}: " if e.actor else ""
             lines.append(f"  {who}{e.text}{' [forced by the scenario]' if e.forced else ''}")
-        t = self.totals()
-        lines.append(
-            f"totals: {t['attacks']:.0f} attacks, {t['us_killed']:.0f} U.S. killed, "
-            f"{t['us_wounded']:.0f} wounded, {t['us_strike_days']:.0f} U.S. strike days, "
-            f"highest rung {t['max_rung']:.0f} ({RUNGS[int(t['max_rung'])]})"
-        )
+        lines.append(self._totals_line())
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        """A one-line summary (``print`` the trace for its story)."""
+        return (
+            f"Trace(scenario={self.scenario!r}, seed={self.seed!r}, trial={self.trial}, "
+            f"days={self.days}, events={len(self.events)})"
+        )
+
+    def _totals_line(self) -> str:
+        t = self.totals()
+        return (
+            f"totals: {_n(t['attacks'], 'attack')}, {t['us_killed']:.0f} U.S. killed, "
+            f"{t['us_wounded']:.0f} wounded, {_n(t['us_strike_days'], 'U.S. strike day')}, "
+            f"highest rung {t['max_rung']:.0f} ({RUNGS[int(t['max_rung'])]})"
+        )
+
     def _repr_html_(self) -> str:
-        """A table of events, for Jupyter."""
+        """A table of events with the day's rung, for Jupyter (the first ``HTML_ROWS``)."""
         body = "".join(
             f"<tr><td>{e.day}</td><td>{html.escape(e.actor)}</td>"
-            f"<td>{html.escape(e.text)}{' (forced)' if e.forced else ''}</td></tr>"
-            for e in self.events
+            f"<td>{html.escape(e.text)}{' (forced)' if e.forced else ''}</td>"
+            f"<td>{self.rungs[e.day]}</td></tr>"
+            for e in self.events[:HTML_ROWS]
         )
+        more = len(self.events) - HTML_ROWS
+        rest = f"<p>... and {_n(more, 'more event')}: print() the trace for all.</p>" * (more > 0)
         return (
             f"<p><b>{html.escape(self.scenario)}</b>, seed {self.seed}, trial {self.trial}: "
-            f"{self.days} days</p><table><tr><th>day</th><th>who</th><th>what</th></tr>"
-            f"{body}</table>"
+            f"{_n(self.days, 'day')}</p><table><tr><th>day</th><th>who</th><th>what</th>"
+            f"<th>rung</th></tr>{body}</table>{rest}<p>{html.escape(self._totals_line())}</p>"
         )
+
+
+def _n(count: float, noun: str) -> str:
+    """``1 day``, ``2 days``."""
+    return f"{count:.0f} {noun}{'' if count == 1 else 's'}"
 
 
 def trace(
@@ -182,10 +212,11 @@ def trace(
     """Run trial ``trial`` of a run with root ``seed`` alone, and record its events.
 
     Raises:
-        InputError: A negative trial index.
+        InputError: A trial index that is not a whole number from 0 to ``2**64 - 1``.
     """
-    if not isinstance(trial, int) or isinstance(trial, bool) or trial < 0:
-        raise InputError(f"trial must be a whole number of at least 0, got {trial!r}")
+    if not (is_whole(trial, 0) and trial < MAX_TRIALS):
+        raise InputError(f"trial must be a whole number from 0 to 2**64 - 1, got {trial!r}")
+    trial = int(trial)
     check_run_args(1, days, seed, 1)
     sc = load_scenario(scenario)
     n_days = days if days is not None else sc.spec.days

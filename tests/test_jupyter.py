@@ -14,7 +14,8 @@ import sim
 from sim.history import held_against_record, history_figure
 
 pytest.importorskip("ipywidgets")
-from sim.explorer import LEVERS, explore
+from sim.compare import Comparison
+from sim.explorer import LEVERS, Explorer, explore
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,31 @@ def test_explorer_offers_only_levers_the_scenario_has(tmp_path):
     assert "militias.harakat_al_nujaba.capability" not in e.controls
     assert len(e.controls) == len(LEVERS) - 2
     assert e._repr_mimebundle_()  # displays as its widget
+
+
+def test_explorer_starts_from_the_scenario_even_outside_a_sliders_range(tmp_path):
+    path = tmp_path / "low.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"extends": "qaani_visit", "name": "low", "params": {"restraint_level": {"value": 0.5}}}
+        )
+    )
+    e = explore(path, trials=300, days=10)
+    assert e.values()["params.restraint_level.value"] == 0.5  # not clamped up to 0.9
+    table = Comparison(e.results, e.reference).summary()
+    assert (table["diff"] == 0).all()  # nothing moved: now equals the start
+
+
+def test_explorer_reset_puts_every_control_back_and_runs_once():
+    e = explore("qaani_visit", trials=200, days=5, seed=3)
+    start = e.values()
+    e.controls["drivers.gaza.value"].value = 0.3
+    e.controls["mechanisms.retaliation"].value = False
+    assert e.values() != start
+    runs = []
+    e.update = lambda: runs.append(e.values())  # type: ignore[method-assign]
+    Explorer.reset(e)
+    assert e.values() == start and runs == [start]  # one run, with every control back
 
 
 def test_objects_show_html_tables(tmp_path):

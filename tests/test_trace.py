@@ -8,7 +8,7 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.trace import trace
+from sim.trace import HTML_ROWS, trace
 
 DAYS = 40
 CASES = [("qaani_visit", 11), ("baseline", 5), ("decapitation", 2), ("strong_holdouts", 8)]
@@ -101,10 +101,38 @@ def test_cli_trace_prints_the_story_or_csv(capsys):
 @pytest.mark.parametrize("bad", [-1, 5])
 def test_results_trace_refuses_a_trial_not_in_the_run(bad):
     r = sim.run("baseline", trials=5, days=5)
-    with pytest.raises(sim.InputError, match="trial must be from 0 to 4"):
+    with pytest.raises(sim.InputError, match="trial must be a whole number from 0 to 4"):
         r.trace(bad)
 
 
 def test_cli_trace_bad_input(capsys):
     assert main(["trace", "nosuch", "--trial", "0"]) == 2
     assert "no shipped scenario named 'nosuch'" in capsys.readouterr().err
+    assert main(["trace", "baseline", "--trial", str(2**64)]) == 2  # past the streams' counter
+    assert "trial must be a whole number from 0 to 2**64 - 1" in capsys.readouterr().err
+
+
+def test_results_trace_takes_numpy_indices():
+    r = sim.run("qaani_visit", trials=20, days=8, seed=1)
+    k = np.argmax(r.per_trial("attacks_per_day"))  # what a user would pass: a numpy integer
+    assert r.trace(k).totals()["attacks"] == pytest.approx(r.per_trial("attacks_per_day")[k] * 8)
+
+
+def test_trace_shows_itself_briefly_and_counts_in_words():
+    t = trace("qaani_visit", 3, 0, 1)
+    n = len(t.events)
+    assert repr(t) == f"Trace(scenario='qaani_visit', seed=0, trial=3, days=1, events={n})"
+    text = str(t)
+    assert ": 1 day, " in text.splitlines()[0] and "1 U.S. strike days" not in text
+    html = t._repr_html_()
+    assert "<th>rung</th>" in html and "totals:" in html
+    frame = t.to_frame()
+    assert (frame[["scenario", "seed", "trial"]].iloc[0] == ["qaani_visit", "0", 3]).all()
+    assert (frame.rung >= 0).all()  # the day's rung, never a placeholder
+
+
+def test_long_trace_html_is_cut_with_a_note():
+    t = trace("baseline", 0, 0, 365)
+    assert len(t.events) > HTML_ROWS
+    html = t._repr_html_()
+    assert html.count("<tr>") == HTML_ROWS + 1 and "more events: print() the trace" in html
