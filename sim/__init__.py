@@ -14,7 +14,8 @@ explorer), :func:`held_against_record` (the model against public counts),
 from sim.compare import Comparison, compare, window_comparison
 from sim.errors import InputError
 from sim.explorer import Explorer, explore
-from sim.history import held_against_record, history_figure
+from sim.history import held_against_record
+from sim.historyplots import history_figure, history_timeline
 from sim.results import METRICS, Results
 from sim.runner import run, window_rates
 from sim.scenario import Scenario, list_scenarios, load_scenario
@@ -37,6 +38,7 @@ __all__ = [
     "explore",
     "held_against_record",
     "history_figure",
+    "history_timeline",
     "list_scenarios",
     "load_scenario",
     "load_sweep",

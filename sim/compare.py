@@ -56,7 +56,9 @@ class Comparison:
 
         For a metric defined only in some trials (days from a fatality to a strike, say),
         the means and the difference are all over the ``n`` trials where both are defined,
-        so ``diff == a_mean - b_mean``.
+        so ``diff == a_mean - b_mean``. Where no trial defines both (a metric of the directive,
+        against a scenario without one), each mean is over its own trials, and ``diff`` is
+        empty with ``n`` 0.
         """
         rows = [
             {
@@ -131,8 +133,12 @@ class Comparison:
 
 
 def _paired_mean(x: np.ndarray[Any, np.dtype[np.float64]], y: np.ndarray[Any, Any]) -> float:
+    """X's mean over the trials where both are defined; over x's own if there are none."""
     both = ~(np.isnan(x) | np.isnan(y))
-    return float(x[both].mean()) if both.any() else float("nan")
+    if both.any():
+        return float(x[both].mean())
+    own = x[~np.isnan(x)]
+    return float(own.mean()) if own.size else float("nan")
 
 
 def compare(

@@ -87,4 +87,5 @@ def sweep_results_html(res: SweepResults) -> str:
     means = res.table.pivot_table(
         index=["point", *res.parameters], columns="metric", values="mean", sort=False
     )
+    means.columns.name = None  # not a stray "metric" header over the parameters
     return head + _table(means.reset_index(), index=False)

@@ -64,7 +64,7 @@ def daily_figure(results: Results) -> Figure:
 
 #: the differences drawn by the comparison figure: rates, then probabilities
 RATE_METRICS = ("attacks_per_day", "us_strikes_per_day")
-RISK_METRICS = ("p_us_fatality", "p_leadership_strike", "p_strike_on_iran", "p_directive")
+RISK_METRICS = ("p_us_fatality", "p_leadership_strike", "p_strike_on_iran")
 
 
 def comparison_figure(c: Comparison) -> Figure:

@@ -1,12 +1,14 @@
 """Holding the model against the public record.
 
 Core objects: :func:`facts` (the public counts shipped in ``sim/history.yaml``, each with its
-source), :func:`held_against_record` (the model's estimate of each fact beside the public
-figure) and :func:`history_figure`.
+source) and :func:`held_against_record` (the model's estimate of each fact beside the public
+figure, and where the record falls among trials). The figures are in
+:mod:`sim.historyplots`.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 from dataclasses import dataclass
@@ -16,7 +18,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.runner import run, window_rates
 from sim.scenario import load_scenario
@@ -84,16 +85,53 @@ def facts() -> tuple[Fact, ...]:
     return tuple(out)
 
 
-def model_estimate(fact: Fact, trials: int, seed: SeedLike) -> Estimate:
-    """The model's estimate of one fact."""
+@dataclass(frozen=True)
+class Dated:
+    """A dated event of the record, for the timeline."""
+
+    date: datetime.date
+    what: str
+    source: str
+
+
+@functools.cache
+def calendar() -> tuple[dict[str, datetime.date], tuple[Dated, ...]]:
+    """The date of each scenario's day 0, and the record's dated events (``history.yaml``)."""
+    data, _ = read_yaml(HISTORY_FILE)
+    events = tuple(Dated(e["date"], e["what"], e["source"]) for e in data["events"])
+    return dict(data["calendar"]), events
+
+
+def model_trials(fact: Fact, trials: int, seed: SeedLike) -> FloatArray:
+    """Each trial's value of a fact's quantity (for a ratio fact, the numerator scenario's)."""
     first, end = fact.days
-    if fact.versus is not None:
-        a = window_rates(fact.scenario, first, end, trials, seed)[fact.quantity]
-        b = window_rates(fact.versus, first, end, trials, seed)[fact.quantity]
-        return ratio_of_means(a, b)
     if fact.quantity == "attacks" or fact.quantity in load_scenario(fact.scenario).spec.militias:
-        return estimate_mean(window_rates(fact.scenario, first, end, trials, seed)[fact.quantity])
-    return estimate_mean(run(fact.scenario, trials, end, seed).per_trial(fact.quantity))
+        return window_rates(fact.scenario, first, end, trials, seed)[fact.quantity]
+    return run(fact.scenario, trials, end, seed).per_trial(fact.quantity)
+
+
+def model_estimate(fact: Fact, trials: int, seed: SeedLike) -> Estimate:
+    """The model's estimate of one fact: a mean, or a ratio of means against ``versus``."""
+    return _estimate(fact, model_trials(fact, trials, seed), seed)
+
+
+def _estimate(fact: Fact, values: FloatArray, seed: SeedLike) -> Estimate:
+    if fact.versus is None:
+        return estimate_mean(values)
+    first, end = fact.days
+    other = window_rates(fact.versus, first, end, len(values), seed)[fact.quantity]
+    return ratio_of_means(values, other)
+
+
+def record_percentile(values: FloatArray, record: float) -> float:
+    """Where the record falls among trials: the share below it, plus half the share equal.
+
+    0.5 is the middle of the trials; near 0 or 1, history was an unusual trial. Trials
+    without a value (NaN: no strike ever came, say) count as above any record.
+    """
+    below = np.count_nonzero(values < record)
+    equal = np.count_nonzero(values == record)
+    return float((below + 0.5 * equal) / len(values))
 
 
 def held_against_record(trials: int = 10_000, seed: SeedLike = 0) -> pd.DataFrame:
@@ -105,11 +143,17 @@ def held_against_record(trials: int = 10_000, seed: SeedLike = 0) -> pd.DataFram
         ``p95`` across trials, and ``n``; ``verdict``: ``inside`` (the mean's whole
         interval within the public bounds, the calibration tests' criterion), ``overlaps``
         or ``outside``; ``record_in_spread``: whether the record lies within the 5th to
-        95th percentile of trials (could one trial look like history?); and ``source``.
+        95th percentile of trials (could one trial look like history?);
+        ``record_percentile``: where the record's figure falls among trials (see
+        :func:`record_percentile`; None for ratios and bare bounds); and ``source``.
     """
     rows: list[dict[str, Any]] = []
     for f in facts():
-        e = model_estimate(f, trials, seed)
+        values = model_trials(f, trials, seed)
+        e = _estimate(f, values, seed)
+        where = None
+        if f.versus is None and f.value is not None:
+            where = record_percentile(values, f.value)
         rows.append(
             {
                 "id": f.id,
@@ -121,13 +165,14 @@ def held_against_record(trials: int = 10_000, seed: SeedLike = 0) -> pd.DataFram
                 **{k: v for k, v in e.to_dict().items() if k != "p50"},
                 "verdict": _verdict(e, *_bounds(f)),
                 "record_in_spread": _in_spread(e, *_bounds(f)),
+                "record_percentile": where,
                 "source": f.source,
             }
         )
     return pd.DataFrame(rows).set_index("id")
 
 
-def _finite(x: Any) -> bool:
+def is_finite(x: Any) -> bool:
     return x is not None and bool(np.isfinite(x))
 
 
@@ -156,50 +201,12 @@ def _in_spread(e: Estimate, lo: float, hi: float) -> bool | None:
     return bool(e.p05 <= hi and lo <= (e.p95 if e.p95 is not None else math.inf))
 
 
-def history_figure(table: pd.DataFrame) -> Figure:
-    """One panel per fact: the public figure or bounds against the model's estimate.
-
-    The public record is the shaded band (its bounds) and the black line (its central
-    figure); the model is the dot with its 95% interval (thick) and the 5th to 95th
-    percentile of trials (thin), where those exist.
-    """
-    n = len(table)
-    cols = 3
-    rows = math.ceil(n / cols)
-    fig = Figure(figsize=(4.4 * cols, 2.4 * rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
-    for ax, (fid, r) in zip(axes, table.iterrows(), strict=False):
-        spread = [x for x in (r.p05, r.p95, r.ci_low, r.ci_high, r.value, r.low, r.high)]
-        finite = [float(x) for x in spread if x is not None and np.isfinite(x)]
-        left, right = min(finite), max(finite)
-        pad = 0.15 * (right - left or 1.0)
-        has_low, has_high = _finite(r.low), _finite(r.high)
-        if has_low or has_high:
-            lo = r.low if has_low else left - pad
-            hi = r.high if has_high else right + pad
-            ax.axvspan(lo, hi if hi > lo else lo + pad / 10, color="tab:green", alpha=0.25)
-        if _finite(r.value):
-            ax.axvline(r.value, color="black", lw=1.5)
-        if _finite(r.p05):
-            ax.plot([r.p05, r.p95], [0, 0], color="tab:blue", lw=1)
-        ax.plot([r.ci_low, r.ci_high], [0, 0], color="tab:blue", lw=5)
-        ax.plot([r["mean"]], [0], "o", color="tab:blue")
-        ax.set_yticks([])
-        ax.set_xlim(left - pad, right + pad)
-        ax.set_title(f"{fid}: {r.what}", fontsize=8, loc="left", wrap=True)
-        among = {True: "yes", False: "no", None: "n/a"}[r.record_in_spread]
-        ax.set_xlabel(
-            f"{r.unit}; model mean {r.verdict} the record; record among trials: {among}",
-            fontsize=8,
-        )
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    fig.suptitle(
-        "The model (blue: mean, 95% interval, 5-95% of trials) against the public record "
-        "(green: its bounds; black: its figure)",
-        fontsize=9,
-    )
-    return fig
-
-
-__all__ = ["Fact", "facts", "held_against_record", "history_figure"]
+__all__ = [
+    "Dated",
+    "Fact",
+    "calendar",
+    "facts",
+    "held_against_record",
+    "model_estimate",
+    "record_percentile",
+]

@@ -217,6 +217,10 @@ def test_compare_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert row["diff"] < 0
     assert row["ci_low"] <= row["diff"] <= row["ci_high"]
     assert row["diff"] == pytest.approx(row["a_mean"] - row["b_mean"])
+    # a metric only the visit defines: its own mean shows, with no pairs and no difference
+    lag = data["metrics"]["days_fatality_to_directive"]
+    assert 1 <= lag["a_mean"] <= 2 and lag["b_mean"] is None and lag["diff"] is None
+    assert lag["n"] == 0
 
 
 # --- list and validate ----------------------------------------------------------------------

@@ -6,12 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from matplotlib.figure import Figure
 
 import sim
-from sim.history import held_against_record, history_figure
+from sim.history import held_against_record, record_percentile
+from sim.historyplots import history_figure, history_timeline
 
 pytest.importorskip("ipywidgets")
 from sim.compare import Comparison
@@ -117,10 +119,12 @@ def test_plotting_methods_return_figures_and_never_touch_pyplot(tmp_path):
     code = """
 import sys, sim
 from matplotlib.figure import Figure
-from sim.history import history_figure, held_against_record
+from sim.history import held_against_record
+from sim.historyplots import history_figure, history_timeline
 r = sim.run("qaani_visit", trials=200, days=15, seed=1)
 c = sim.compare("qaani_visit", "no_visit", trials=200, days=15, seed=1)
-figs = [r.figure(), c.figure(), history_figure(held_against_record(trials=200, seed=1))]
+figs = [r.figure(), c.figure(), history_figure(held_against_record(trials=200, seed=1)),
+        history_timeline(trials=100, seed=1, days=10)]
 assert all(isinstance(f, Figure) for f in figs)
 assert "matplotlib.pyplot" not in sys.modules, "the package imported pyplot"
 print("ok")
@@ -142,4 +146,24 @@ def test_history_table_holds_each_fact_with_its_source():
     assert set(table["verdict"]) <= {"inside", "overlaps", "outside"}
     assert table.loc["C3", "value"] == 1.55 and table.loc["C3", "low"] == 1.3
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
+    assert table.loc["C1", "high"] == 2.0  # calibration.md's reading of "over 20" in 14 days
+    where = table["record_percentile"]
+    assert where[["C4", "C3", "C8", "response"]].between(0, 1).all()
+    assert where[["C1", "C10"]].isna().all()  # bare bounds, and a ratio of means
     assert isinstance(history_figure(table), Figure)
+
+
+def test_record_percentile_is_the_mid_rank_of_the_record_among_trials():
+    values = np.array([0.0, 0.0, 1.0, 2.0, np.nan])  # NaN: the event never came
+    assert record_percentile(values, 0.0) == pytest.approx(0.2)  # half of the two ties
+    assert record_percentile(values, 1.0) == pytest.approx(0.5)
+    assert record_percentile(values, 5.0) == pytest.approx(0.8)  # never is above any record
+
+
+def test_history_timeline_draws_the_weeks_around_the_visit():
+    fig = history_timeline(trials=200, seed=1, days=20)
+    attacks, response = fig.axes
+    labels = [t.get_text() for t in attacks.get_legend().get_texts()]
+    assert {"model: baseline", "model: qaani_visit", "model: no_visit"} <= set(labels)
+    assert any(label.startswith("record: two weeks before (C1)") for label in labels)
+    assert "percentile; median trial" in response.get_title()
