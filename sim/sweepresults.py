@@ -31,7 +31,7 @@ PLOT_METRICS = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SweepResults:
     """What a sweep folder holds.
 
@@ -68,6 +68,14 @@ class SweepResults:
         if "sweep_hash" not in info:
             raise InputError("manifest.json is not a sweep's", file=str(files[0]))
         return cls(table=table, info=info, status=status, folder=path)
+
+    def __repr__(self) -> str:
+        """The sweep, its folder and how many points are done (not the whole table)."""
+        done = int(self.table["point"].nunique()) if len(self.table) else 0
+        return (
+            f"SweepResults({self.info['sweep']!r}, folder={str(self.folder)!r}, "
+            f"done={done} of {self.info['points']}, failed={len(self.failures())})"
+        )
 
     def _repr_html_(self) -> str:
         """Each point's means as an HTML table, for Jupyter."""

@@ -113,6 +113,8 @@ def test_objects_show_html_tables(tmp_path):
     res = sim.SweepResults.load(tmp_path / "out")
     html = res._repr_html_()
     assert "2 of 2 points done" in html and "p_us_fatality" in html and "drivers.gaza" in html
+    assert "<th>metric</th>" not in html  # no stray header from the pivot
+    assert repr(res) == f"SweepResults('tiny', folder='{tmp_path / 'out'}', done=2 of 2, failed=0)"
 
 
 def test_plotting_methods_return_figures_and_never_touch_pyplot(tmp_path):
