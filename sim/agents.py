@@ -175,7 +175,8 @@ class Militia(Actor):
         was = self.complying
         self.complying = self.comply_from <= day
         if m.log is not None and self.complying[0] and not was[0]:
-            m.log.add(day, self.name, "lie_low", "lies low: no attacks while it complies")
+            withheld = f"{m.param('restraint_level'):.1%} of its attacks withheld"
+            m.log.add(day, self.name, "lie_low", f"lies low: complies ({withheld})")
         if m.mechanisms.restraint_relaxation and self.complying.any():
             u = m.uniform(f"militia.{self.name}.lapse", day)
             lapse = self.complying & (u < m.prob("lapse_prob", m.militia_env(self)))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import InputError
 from sim.output import prepare_dir, write_atomic
 from sim.results import Results
 from sim.runner import DEFAULT_BLOCK, run, window_rates
@@ -38,6 +39,20 @@ class Comparison:
 
     a: Results
     b: Results
+
+    def __post_init__(self) -> None:
+        """Refuse results that are not paired trial by trial.
+
+        Raises:
+            InputError: The two differ in seed, trials or days.
+        """
+        for what in ("seed", "trials", "days"):
+            x, y = getattr(self.a, what), getattr(self.b, what)
+            if x != y:
+                raise InputError(
+                    f"a comparison pairs trials: both runs need the same {what}, "
+                    f"got {x!r} and {y!r}"
+                )
 
     def metric_names(self) -> list[str]:
         """Metrics both results have (group metrics only for groups in both)."""

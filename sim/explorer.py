@@ -117,9 +117,10 @@ class Explorer:
         self._holding = False
         controls = w.VBox([*self.controls.values(), self.reset_button])
         self.widget = w.VBox([w.HBox([controls, self.table]), self.status, self.image])
+        t0 = time.perf_counter()
         self.reference = run(self.base, self.trials, self.days, self.seed)
         self.results: Results = self.reference
-        self.update()
+        self._show(t0)
 
     def values(self) -> dict[str, Any]:
         """The controls' values, by key path."""
@@ -134,6 +135,11 @@ class Explorer:
         except InputError as exc:
             self.status.value = f"<b>not run</b> (the figure shows the last run): {exc.reason}"
             return None
+        self._show(t0)
+        return self.results
+
+    def _show(self, t0: float) -> None:
+        """Draw the latest run: the figure, the table against the start, the time since t0."""
         self.image.value = self._png()
         diff = Comparison(self.results, self.reference).summary().loc[TABLE_METRICS]
         diff.columns = ["now", "at start", "now - start", "ci_low", "ci_high", "n"]
@@ -142,7 +148,6 @@ class Explorer:
             f"{self.trials:,} trials x {self.days} days, seed {self.seed}: "
             f"{time.perf_counter() - t0:.2f} s"
         )
-        return self.results
 
     def reset(self) -> Results | None:
         """Put every control back to the scenario's value and re-run once."""

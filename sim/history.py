@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sim.errors import InputError
 from sim.runner import run, window_rates
 from sim.scenario import load_scenario
 from sim.stats import Estimate, estimate_mean, ratio_of_means
@@ -62,11 +63,23 @@ class Fact:
 
 @functools.cache
 def facts() -> tuple[Fact, ...]:
-    """The public counts in ``sim/history.yaml``."""
+    """The public counts in ``sim/history.yaml``.
+
+    Raises:
+        InputError: A fact of a per-trial metric whose window does not start on day 0 (a
+            metric covers the whole run, so only its end can be chosen).
+    """
     data, _ = read_yaml(HISTORY_FILE)
     out = []
     for f in data["facts"]:
         m = f["model"]
+        if not _is_rate(m["quantity"], m["scenario"]) and m["days"][0] != 0:
+            raise InputError(
+                f"{m['quantity']} is a per-trial metric over the whole run: its window must "
+                f"start on day 0, got {m['days']}",
+                file=str(HISTORY_FILE),
+                path=("facts", f["id"], "model", "days"),
+            )
         out.append(
             Fact(
                 id=f["id"],
@@ -94,9 +107,17 @@ class Dated:
     source: str
 
 
-@functools.cache
 def calendar() -> tuple[dict[str, datetime.date], tuple[Dated, ...]]:
-    """The date of each scenario's day 0, and the record's dated events (``history.yaml``)."""
+    """The date of each scenario's day 0, and the record's dated events (``history.yaml``).
+
+    The dates include ``wave_end``, the last day of C3's count.
+    """
+    starts, events = _calendar()
+    return dict(starts), events
+
+
+@functools.cache
+def _calendar() -> tuple[dict[str, datetime.date], tuple[Dated, ...]]:
     data, _ = read_yaml(HISTORY_FILE)
     events = tuple(Dated(e["date"], e["what"], e["source"]) for e in data["events"])
     return dict(data["calendar"]), events
@@ -105,9 +126,14 @@ def calendar() -> tuple[dict[str, datetime.date], tuple[Dated, ...]]:
 def model_trials(fact: Fact, trials: int, seed: SeedLike) -> FloatArray:
     """Each trial's value of a fact's quantity (for a ratio fact, the numerator scenario's)."""
     first, end = fact.days
-    if fact.quantity == "attacks" or fact.quantity in load_scenario(fact.scenario).spec.militias:
+    if _is_rate(fact.quantity, fact.scenario):
         return window_rates(fact.scenario, first, end, trials, seed)[fact.quantity]
     return run(fact.scenario, trials, end, seed).per_trial(fact.quantity)
+
+
+def _is_rate(quantity: str, scenario: str) -> bool:
+    """Whether a fact's quantity is attacks a day (all groups' or one's) over a window."""
+    return quantity == "attacks" or quantity in load_scenario(scenario).spec.militias
 
 
 def model_estimate(fact: Fact, trials: int, seed: SeedLike) -> Estimate:

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.history import calendar, facts, is_finite, record_percentile
+from sim.history import calendar, facts, is_finite, model_trials, record_percentile
 from sim.runner import run
 from sim.streams import SeedLike
 
@@ -82,18 +82,20 @@ def history_timeline(trials: int = 2000, seed: SeedLike = 0, days: int = 45) -> 
     """The weeks around the visit on the calendar, the model against the record.
 
     Left: attacks a day (7-day averages, mean and 5th to 95th percentile of trials) in
-    ``baseline`` over the two weeks before the visit, then in ``qaani_visit`` and its
-    ``no_visit`` counterfactual from the Jordan attack, with the holdouts' share; the
-    record's bands for the two weeks before (C1) and the wave (C3), and its dated events.
-    Right: the share of trials in which the U.S. has struck within *d* days of the Jordan
-    deaths, against the record's five days.
+    ``baseline`` over the two weeks before the Jordan attack (standing for C1's two weeks
+    before the visit, two days later), then in ``qaani_visit`` (with its holdouts' attacks)
+    and its ``no_visit`` counterfactual over ``days`` from the attack; the record's bands
+    for C1 and the wave (C3), and its dated events. Right: the share of trials in which the
+    U.S. has struck within *d* days of the deaths, over the ``response`` fact's window (as
+    in :func:`~sim.history.held_against_record`), against the record's five days.
     """
     starts, events = calendar()
     fig = Figure(figsize=(13, 4.2), layout="constrained")
     ax, cdf = fig.subplots(1, 2, width_ratios=[2.6, 1])
-    before = run("baseline", trials, 14, seed).daily()
-    visit = run("qaani_visit", trials, days, seed)
-    after, novisit = visit.daily(), run("no_visit", trials, days, seed).daily()
+    lead = (starts["qaani_visit"] - starts["baseline"]).days
+    before = run("baseline", trials, lead, seed).daily()
+    after = run("qaani_visit", trials, days, seed).daily()
+    novisit = run("no_visit", trials, days, seed).daily()
     for frame, name, color in (
         (before, "baseline", "tab:gray"),
         (after, "qaani_visit", "tab:blue"),
@@ -104,7 +106,9 @@ def history_timeline(trials: int = 2000, seed: SeedLike = 0, days: int = 45) -> 
         )
         ax.plot(x, frame.attacks_avg7_mean, color=color, label=f"model: {name}")
     x = _dates(starts["qaani_visit"], after.index)
-    ax.plot(x, after.attacks_holdout_mean, color="tab:red", lw=1, label="qaani_visit: holdouts")
+    ax.plot(
+        x, after.attacks_holdout_avg7_mean, color="tab:red", lw=1, label="qaani_visit: holdouts"
+    )
     ax.plot(
         _dates(starts["no_visit"], novisit.index), novisit.attacks_avg7_mean,
         "--", color="tab:orange", label="model: no_visit",
@@ -117,7 +121,8 @@ def history_timeline(trials: int = 2000, seed: SeedLike = 0, days: int = 45) -> 
     ax.set_ylabel("attacks a day (7-day average)")
     ax.set_title(f"Attacks on U.S. forces, model ({trials:,} trials) and record", fontsize=9)
     ax.legend(fontsize=7, loc="center right")
-    _response(cdf, visit.per_trial("days_fatality_to_strike"))
+    response = next(f for f in facts() if f.id == "response")
+    _response(cdf, model_trials(response, trials, seed), response.value or 5.0)
     return fig
 
 
@@ -142,17 +147,20 @@ def _record_bands(ax: Axes, starts: dict[str, datetime.date]) -> None:
     ax.fill_between(before, c1.low or 0, c1.high or 0, color="tab:green", alpha=0.25, label=label)
 
 
-def _response(ax: Axes, days: np.ndarray) -> None:
-    """The share of trials with a U.S. strike within d days of the deaths, and the record."""
-    record = next(f for f in facts() if f.id == "response").value or 5.0
+def _response(ax: Axes, days: np.ndarray, record: float) -> None:
+    """The share of trials with a U.S. strike within d days of the deaths, and the record.
+
+    Trials with no strike (NaN) count as never: in the curve and in the median alike.
+    """
     grid = np.arange(0, int(np.nanmax(days, initial=record)) + 2)
     share = [(days <= d).mean() for d in grid]
+    median = np.median(np.where(np.isnan(days), np.inf, days))
     ax.step(grid, share, where="post", color="tab:blue", label="model: qaani_visit")
     where = record_percentile(days, record)
     ax.axvline(record, color="black", lw=1.5, label=f"record: {record:g} days")
     ax.set_title(
         f"A U.S. strike within d days of the deaths\nrecord: {record:g} days, the "
-        f"{100 * where:.0f}th percentile; median trial: {np.nanmedian(days):g}",
+        f"{100 * where:.0f}th percentile; median trial: {median:g}",
         fontsize=9,
     )
     ax.set_xlabel("days")

@@ -128,8 +128,8 @@ class Results:
         ``X_avg7_mean`` and ``X_avg7_p05/p50/p95`` (the trailing 7-day average, over fewer
         days in the first week). For ``X`` in us_killed and us_wounded: ``X_mean`` (that
         day) and ``X_cum_mean``, ``X_cum_p05/p50/p95`` (the running total). Then
-        ``attacks_compliant_mean``, ``attacks_holdout_mean`` and ``rung_K_share`` (trials
-        whose highest rung so far is K).
+        ``attacks_compliant_mean`` and ``attacks_holdout_mean`` (with their ``_avg7_mean``),
+        and ``rung_K_share`` (trials whose highest rung so far is K).
         """
         b, n = self.block, self.trials
         day = np.arange(self.days)
@@ -148,7 +148,8 @@ class Results:
             for i, label in enumerate(("p05", "p50", "p95")):
                 cols[f"{name}_{kind}_{label}"] = q[:, i] / length
         for name in DOCTRINE_SERIES:
-            cols[f"{name}_mean"] = b.daily_sum[name] / n
+            cols[f"{name}_mean"] = mean = b.daily_sum[name] / n
+            cols[f"{name}_avg7_mean"] = pd.Series(mean).rolling(7, min_periods=1).mean()
         for r in range(len(RUNGS)):
             cols[f"rung_{r}_share"] = b.rung_count[:, r] / n
         return pd.DataFrame(cols).set_index("day")

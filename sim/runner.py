@@ -55,7 +55,11 @@ def check_run_args(
     if days is not None and not (is_whole(days, 1) and days <= 3650):
         raise InputError(f"days must be a whole number from 1 to 3650, got {days!r}")
     seeds = (
-        [seed] if isinstance(seed, int) else list(seed) if isinstance(seed, list | tuple) else []
+        [seed]
+        if isinstance(seed, int | np.integer)
+        else list(seed)
+        if isinstance(seed, list | tuple)
+        else []
     )
     if not seeds or not all(is_whole(s, 0) for s in seeds):
         raise InputError(f"seed must be a non-negative whole number, got {seed!r}")
@@ -63,6 +67,13 @@ def check_run_args(
         raise InputError(f"block size must be a whole number of at least 1, got {block_size!r}")
     if workers is not None and not is_whole(workers, 1):
         raise InputError(f"workers must be a whole number of at least 1, got {workers!r}")
+
+
+def plain_seed(seed: SeedLike) -> SeedLike:
+    """The seed in Python ints (a numpy integer would not go into JSON or a manifest)."""
+    if isinstance(seed, int | np.integer):
+        return int(seed)
+    return type(seed)(int(s) for s in seed) if isinstance(seed, tuple) else [int(s) for s in seed]
 
 
 def simulate_block(scenario: Scenario, seed: SeedLike, start: int, n: int, days: int) -> Block:
@@ -165,8 +176,9 @@ def run(
     """
     check_run_args(trials, days, seed, block_size, workers)
     tune_malloc()
+    seed, trials = plain_seed(seed), int(trials)
     sc = load_scenario(scenario)
-    n_days = days if days is not None else sc.spec.days
+    n_days = int(days) if days is not None else sc.spec.days
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     t0 = time.perf_counter()
     blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers)
@@ -191,11 +203,18 @@ def window_rates(
     doctrine). A trial's first days do not depend on how long it runs (its random numbers
     are keyed by day), so its counts over the window are the difference of a run to ``end``
     and a run to ``first`` with the same seed.
+
+    Raises:
+        InputError: The window is not whole days with ``0 <= first < end <= 3650``.
     """
+    if not (is_whole(first, 0) and is_whole(end, 1) and first < end <= 3650):
+        raise InputError(
+            f"a window [first, end) must have 0 <= first < end <= 3650, got [{first!r}, {end!r})"
+        )
     sc = load_scenario(scenario)
-    totals = run(sc, trials, end, seed).block.by_group * end
+    totals = np.rint(run(sc, trials, end, seed).block.by_group * end)  # whole counts again
     if first > 0:
-        totals = totals - run(sc, trials, first, seed).block.by_group * first
+        totals = totals - np.rint(run(sc, trials, first, seed).block.by_group * first)
     rates = totals / (end - first)
     out = {name: rates[i] for i, name in enumerate(sc.spec.militias)}
     out["attacks"] = rates.sum(axis=0)

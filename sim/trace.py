@@ -12,6 +12,7 @@ outcomes (tested).
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.model import EscalationModel
-from sim.runner import check_run_args, is_whole
+from sim.runner import check_run_args, is_whole, plain_seed
 from sim.scenario import Scenario, load_scenario
 from sim.streams import MAX_TRIALS, SeedLike
 from sim.variables import RUNGS
@@ -109,6 +110,8 @@ class Trace:
         days: Days simulated.
         events: The events in the order they happened (the step order within a day).
         rungs: The highest rung reached by the end of each day.
+        metrics: The trial's value of every metric, as the statistics record it (the same
+            recorder, under the names of ``Results.per_trial``; NaN where undefined).
     """
 
     scenario: str
@@ -117,6 +120,7 @@ class Trace:
     days: int
     events: list[TraceEvent]
     rungs: list[int]
+    metrics: dict[str, float]
 
     def to_frame(self) -> pd.DataFrame:
         """The events as a table, one row each.
@@ -132,7 +136,11 @@ class Trace:
         return frame
 
     def totals(self) -> dict[str, float]:
-        """The trial's outcomes as the statistics count them (see ``Results.per_trial``)."""
+        """The events added up: counts as the statistics count them (see ``metrics``).
+
+        ``attacks`` and ``us_strike_days`` are counts (the metrics are a day's rates);
+        ``attacks.GROUP`` each group's attacks; the ``p_`` entries are 0 or 1.
+        """
         ev = self.events
         attacks = [e for e in ev if e.kind == "attack"]
         strikes = [e for e in ev if e.kind == "strike"]
@@ -147,7 +155,15 @@ class Trace:
             "p_strike_on_iran": float(any(e.kind == "strike_iran" for e in ev)),
             "p_directive": float(any(e.kind == "directive" for e in ev)),
             "max_rung": float(self.rungs[-1] if self.rungs else 0),
+            "p_withdrawal_agreement": float(any(e.kind == "agreement" for e in ev)),
+            "longest_lull_days": float(_longest_gap({e.day for e in attacks}, self.days)),
         }
+        fatal = min((e.day for e in attacks if e.killed), default=None)
+        if fatal is not None:  # the first answers to the first U.S. deaths
+            struck = [e.day for e in strikes if e.day >= fatal]
+            reined = [e.day for e in ev if e.kind == "directive" and e.day > fatal]
+            out["days_fatality_to_strike"] = float(min(struck) - fatal) if struck else math.nan
+            out["days_fatality_to_directive"] = float(min(reined) - fatal) if reined else math.nan
         for e in attacks:
             key = f"attacks.{e.actor}"
             out[key] = out.get(key, 0.0) + e.attacks
@@ -201,6 +217,15 @@ class Trace:
         )
 
 
+def _longest_gap(days: set[int], n_days: int) -> int:
+    """The most days in a row, within ``[0, n_days)``, that are not in ``days``."""
+    longest = run = 0
+    for day in range(n_days):
+        run = 0 if day in days else run + 1
+        longest = max(longest, run)
+    return longest
+
+
 def _n(count: float, noun: str) -> str:
     """``1 day``, ``2 days``."""
     return f"{count:.0f} {noun}{'' if count == 1 else 's'}"
@@ -218,6 +243,7 @@ def trace(
         raise InputError(f"trial must be a whole number from 0 to 2**64 - 1, got {trial!r}")
     trial = int(trial)
     check_run_args(1, days, seed, 1)
+    seed = plain_seed(seed)
     sc = load_scenario(scenario)
     n_days = days if days is not None else sc.spec.days
     model = EscalationModel(sc, 1, seed, start=trial, days=n_days)
@@ -225,6 +251,10 @@ def trace(
     try:
         for _ in range(n_days):
             model.step()
+        block = model.recorder.finish()
     finally:
         model.close()
-    return Trace(sc.name, seed, trial, n_days, log.events, log.rungs)
+    metrics = {name: float(v[0]) for name, v in block.per_trial.items()}
+    for i, group in enumerate(sc.spec.militias):
+        metrics[f"attacks_per_day_by_group.{group}"] = float(block.by_group[i][0])
+    return Trace(sc.name, seed, trial, n_days, log.events, log.rungs, metrics)

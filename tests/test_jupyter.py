@@ -6,22 +6,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
-from matplotlib.figure import Figure
 
 import sim
-from sim.history import held_against_record, record_percentile
-from sim.historyplots import history_figure, history_timeline
-
-pytest.importorskip("ipywidgets")
 from sim.compare import Comparison
 from sim.explorer import LEVERS, Explorer, explore
 
+widgets = pytest.mark.usefixtures("ipywidgets")  # the explorer's tests need the notebook extra
+
 
 @pytest.fixture(scope="module")
-def explorer():
+def ipywidgets():
+    return pytest.importorskip("ipywidgets")
+
+
+@pytest.fixture(scope="module")
+def explorer(ipywidgets):
     return explore("qaani_visit", trials=1000, days=20, seed=3)
 
 
@@ -53,6 +54,7 @@ def test_explorer_switches_turn_mechanisms_off(explorer):
     assert explorer.values()["mechanisms.retaliation"] is False
 
 
+@widgets
 def test_explorer_offers_only_levers_the_scenario_has(tmp_path):
     path = tmp_path / "small.yaml"
     path.write_text(
@@ -66,6 +68,7 @@ def test_explorer_offers_only_levers_the_scenario_has(tmp_path):
     assert e._repr_mimebundle_()  # displays as its widget
 
 
+@widgets
 def test_explorer_starts_from_the_scenario_even_outside_a_sliders_range(tmp_path):
     path = tmp_path / "low.yaml"
     path.write_text(
@@ -75,10 +78,13 @@ def test_explorer_starts_from_the_scenario_even_outside_a_sliders_range(tmp_path
     )
     e = explore(path, trials=300, days=10)
     assert e.values()["params.restraint_level.value"] == 0.5  # not clamped up to 0.9
+    e.update()  # a re-run with the controls untouched is the scenario as loaded
+    assert e.results is not e.reference
     table = Comparison(e.results, e.reference).summary()
     assert (table["diff"] == 0).all()  # nothing moved: now equals the start
 
 
+@widgets
 def test_explorer_reset_puts_every_control_back_and_runs_once():
     e = explore("qaani_visit", trials=200, days=5, seed=3)
     start = e.values()
@@ -139,33 +145,3 @@ print("ok")
     for source in package.glob("*.py"):
         text = source.read_text()
         assert "pyplot" not in text and "plt.show" not in text, source.name
-
-
-def test_history_table_holds_each_fact_with_its_source():
-    table = held_against_record(trials=500, seed=2)
-    assert list(table.index) == ["C4", "C3", "C1", "C8", "C10", "response"]
-    assert table["source"].str.len().min() > 40
-    assert set(table["verdict"]) <= {"inside", "overlaps", "outside"}
-    assert table.loc["C3", "value"] == 1.55 and table.loc["C3", "low"] == 1.3
-    assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
-    assert table.loc["C1", "high"] == 2.0  # calibration.md's reading of "over 20" in 14 days
-    where = table["record_percentile"]
-    assert where[["C4", "C3", "C8", "response"]].between(0, 1).all()
-    assert where[["C1", "C10"]].isna().all()  # bare bounds, and a ratio of means
-    assert isinstance(history_figure(table), Figure)
-
-
-def test_record_percentile_is_the_mid_rank_of_the_record_among_trials():
-    values = np.array([0.0, 0.0, 1.0, 2.0, np.nan])  # NaN: the event never came
-    assert record_percentile(values, 0.0) == pytest.approx(0.2)  # half of the two ties
-    assert record_percentile(values, 1.0) == pytest.approx(0.5)
-    assert record_percentile(values, 5.0) == pytest.approx(0.8)  # never is above any record
-
-
-def test_history_timeline_draws_the_weeks_around_the_visit():
-    fig = history_timeline(trials=200, seed=1, days=20)
-    attacks, response = fig.axes
-    labels = [t.get_text() for t in attacks.get_legend().get_texts()]
-    assert {"model: baseline", "model: qaani_visit", "model: no_visit"} <= set(labels)
-    assert any(label.startswith("record: two weeks before (C1)") for label in labels)
-    assert "percentile; median trial" in response.get_title()

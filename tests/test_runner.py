@@ -98,3 +98,35 @@ def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path, workers):
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert stdout == ""
     assert not out.exists() or os.listdir(out) == []
+
+
+@pytest.mark.parametrize("window", [(10, 5), (-3, 5), (5, 5), (0, 4000), (0.5, 5)])
+def test_a_window_must_be_whole_days_in_order(window):
+    with pytest.raises(sim.InputError, match=r"a window \[first, end\) must have 0 <= first < end"):
+        sim.window_comparison("qaani_visit", "no_visit", *window, trials=20)
+
+
+def test_window_rates_are_whole_counts_over_the_window():
+    # (x / 19) * 19 is not x for some counts x: without rounding back to whole counts, a trial
+    # with no attack in the window came out at about 1e-16 (29 trials of 2,000, here)
+    rates = sim.runner.window_rates("baseline", 19, 22, trials=2000, seed=1)["kataib_hezbollah"]
+    counts = np.rint(rates * 3)
+    np.testing.assert_allclose(rates, counts / 3, rtol=0, atol=1e-15)
+    none = counts == 0
+    assert none.any() and (rates[none] == 0).all()  # none is exactly 0
+
+
+@pytest.mark.parametrize("what", ["seed", "trials", "days"])
+def test_a_comparison_refuses_runs_that_are_not_paired(what):
+    args = {"trials": 30, "days": 5, "seed": 1}
+    other = {**args, what: args[what] + 1}
+    a, b = sim.run("qaani_visit", **args), sim.run("no_visit", **other)
+    with pytest.raises(sim.InputError, match=f"both runs need the same {what}"):
+        sim.Comparison(a, b)
+
+
+def test_numpy_integers_are_whole_numbers_everywhere():
+    r = sim.run("qaani_visit", trials=np.int64(20), days=np.int32(5), seed=np.int64(3))
+    assert r.seed == 3 and type(r.seed) is int and r.trials == 20
+    assert r.summary().equals(sim.run("qaani_visit", trials=20, days=5, seed=3).summary())
+    assert sim.trace("qaani_visit", np.int64(2), np.uint8(3), 5).seed == 3

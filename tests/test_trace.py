@@ -8,10 +8,29 @@ import pytest
 
 import sim
 from sim.cli import main
+from sim.model import EscalationModel
 from sim.trace import HTML_ROWS, trace
 
 DAYS = 40
 CASES = [("qaani_visit", 11), ("baseline", 5), ("decapitation", 2), ("strong_holdouts", 8)]
+
+
+COUNTED = [  # metrics the events add up to, as they are (the rest are rates)
+    "us_killed",
+    "us_wounded",
+    "p_us_fatality",
+    "p_leadership_strike",
+    "p_strike_on_iran",
+    "p_directive",
+    "p_withdrawal_agreement",
+    "max_rung",
+    "longest_lull_days",
+]
+DELAYS = ["days_fatality_to_strike", "days_fatality_to_directive"]  # NaN: no such answer
+
+
+def same(x: float, y: float) -> bool:
+    return (np.isnan(x) and np.isnan(y)) or x == y
 
 
 @pytest.mark.parametrize(("scenario", "seed"), CASES)
@@ -19,24 +38,23 @@ def test_trace_totals_equal_the_trials_statistics(scenario, seed):
     r = sim.run(scenario, trials=16, days=DAYS, seed=seed, block_size=6)
     checked = 0
     for k in range(16):
-        t = r.trace(k).totals()
+        tr = r.trace(k)
+        t = tr.totals()
         assert t["attacks"] == pytest.approx(r.per_trial("attacks_per_day")[k] * DAYS)
         assert t["us_strike_days"] == pytest.approx(r.per_trial("us_strikes_per_day")[k] * DAYS)
-        for name in [
-            "us_killed",
-            "us_wounded",
-            "p_us_fatality",
-            "p_leadership_strike",
-            "p_strike_on_iran",
-            "p_directive",
-            "max_rung",
-        ]:
+        for name in COUNTED:
             assert t[name] == r.per_trial(name)[k], (name, k)
+        for name in DELAYS:
+            assert same(t.get(name, np.nan), r.per_trial(name)[k]), (name, k)
         for g in r.groups:
             by_group = r.per_trial(f"attacks_per_day_by_group.{g}")[k] * DAYS
             assert t.get(f"attacks.{g}", 0.0) == pytest.approx(by_group), (g, k)
-        checked += t["attacks"] > 0
-    assert checked > 8  # the comparison is not vacuous
+        # and the trace's own record of every metric is the run's, bit for bit
+        assert set(tr.metrics) == set(r.metric_names())
+        for name in r.metric_names():
+            assert same(tr.metrics[name], r.per_trial(name)[k]), (name, k)
+        checked += t["attacks"] > 0 and not np.isnan(t.get("days_fatality_to_strike", np.nan))
+    assert checked > 4  # the comparison is not vacuous
 
 
 def test_first_rung_days_and_strike_targets_match_the_run():
@@ -77,12 +95,32 @@ def test_the_printed_story():
 
 
 def test_trace_is_the_same_trial_whatever_the_run_size():
-    small = sim.run("qaani_visit", trials=5, days=30, seed=9)
-    large = sim.run("qaani_visit", trials=3000, days=30, seed=9, block_size=700)
-    assert str(small.trace(4)) == str(large.trace(4))
-    np.testing.assert_array_equal(
-        small.per_trial("attacks_per_day"), large.per_trial("attacks_per_day")[:5]
-    )
+    large = sim.run("qaani_visit", trials=1500, days=30, seed=9, block_size=700)
+    for k in (0, 699, 700, 701, 1499):  # either side of the blocks' edges
+        t = large.trace(k)
+        for name in large.metric_names():
+            assert same(t.metrics[name], large.per_trial(name)[k]), (name, k)
+        assert t.totals()["attacks"] == pytest.approx(large.per_trial("attacks_per_day")[k] * 30)
+
+
+def test_strike_targets_are_the_many_trial_models():
+    sc = sim.load_scenario("decapitation")
+    n, days = 12, 25
+    model = EscalationModel(sc, n, 5, start=0, days=days)
+    targets = []  # each day, each trial's target (-1: no strike)
+    for _ in range(days):
+        model.step()
+        targets.append(model.us.target.copy())
+    model.close()
+    groups = list(sc.spec.militias)
+    struck = 0
+    for k in range(n):
+        events = trace(sc, k, 5, days).to_frame()
+        strikes = events[events.kind == "strike"]
+        expected = [(d, groups[t[k]]) for d, t in enumerate(targets) if t[k] >= 0]
+        assert list(zip(strikes.day, strikes.target, strict=True)) == expected, k
+        struck += len(expected)
+    assert struck > 5
 
 
 def test_cli_trace_prints_the_story_or_csv(capsys):
