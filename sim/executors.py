@@ -100,7 +100,7 @@ def _dask(scheduler: str | None, n: int | None) -> Iterator[tuple[cf.Executor, S
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise InputError("Dask is not installed: pip install 'escalation-sim[dask]'") from None
+        raise InputError("Dask is not installed: pip install -e '.[dask]' in the project") from None
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
             try:
@@ -122,7 +122,9 @@ def _dask(scheduler: str | None, n: int | None) -> Iterator[tuple[cf.Executor, S
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=None,
-                        silence_logs=logging.ERROR,
+                        # errors reach the sweep as failed points or WorkersDied; the log
+                        # would only add races of shutdown (a heartbeat to a closed scheduler)
+                        silence_logs=logging.CRITICAL,
                     )
                 )
             finally:

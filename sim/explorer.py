@@ -85,7 +85,7 @@ class Explorer:
             import ipywidgets as w
         except ImportError:
             raise ImportError(
-                "sim.explore needs ipywidgets: pip install 'escalation-sim[notebook]'"
+                "sim.explore needs ipywidgets: pip install -e '.[notebook]' in the project"
             ) from None
         self.base = load_scenario(scenario)
         self.trials, self.seed = trials, seed
