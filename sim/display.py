@@ -73,12 +73,11 @@ def sweep_html(s: Sweep) -> str:
 def sweep_results_html(res: SweepResults) -> str:
     """Points done and failed, then each point's means, one column per metric."""
     info = res.info
-    done = int(res.table["point"].nunique())
     head = _head(
         f"sweep {info['sweep']}",
         [
             f"{info['design']['kind']} design",
-            f"{done:,} of {info['points']:,} points done",
+            f"{res.done():,} of {info['points']:,} points done",
             f"{len(res.failures())} failed",
             f"{info['replications']:,} trials each",
             f"{info['days']} days",

@@ -70,6 +70,7 @@ class Explorer:
 
     Attributes:
         widget: The ipywidgets box to display.
+        controls: The sliders and switches, by key path; ``start`` their values as loaded.
         results: The latest run; ``reference`` the run of the scenario as loaded.
     """
 
@@ -91,6 +92,7 @@ class Explorer:
         self.trials, self.seed = trials, seed
         self.days = days if days is not None else self.base.spec.days
         self.controls: dict[str, Any] = {}
+        self.start: dict[str, Any] = {}  # each control's value in the scenario as loaded
         for lever in LEVERS:
             try:
                 value = walk_key_path(self.base.data, split_key_path(lever.path), "")
@@ -108,7 +110,7 @@ class Explorer:
             else:
                 control = w.Checkbox(value=bool(value), description=lever.label, style=style)
             control.observe(self._changed, names="value")
-            self.controls[lever.path] = control
+            self.controls[lever.path], self.start[lever.path] = control, value
         self.reset_button = w.Button(description="Reset to the scenario")
         self.reset_button.on_click(lambda _: self.reset())
         self.status = w.HTML()
@@ -154,7 +156,7 @@ class Explorer:
         self._holding = True
         try:
             for path, control in self.controls.items():
-                control.value = walk_key_path(self.base.data, split_key_path(path), "")
+                control.value = self.start[path]
         finally:
             self._holding = False
         return self.update()

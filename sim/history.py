@@ -199,6 +199,7 @@ def held_against_record(trials: int = 10_000, seed: SeedLike = 0) -> pd.DataFram
 
 
 def is_finite(x: Any) -> bool:
+    """Whether a table cell holds a finite number (not None or NaN)."""
     return x is not None and bool(np.isfinite(x))
 
 

@@ -71,10 +71,9 @@ class SweepResults:
 
     def __repr__(self) -> str:
         """The sweep, its folder and how many points are done (not the whole table)."""
-        done = int(self.table["point"].nunique()) if len(self.table) else 0
         return (
             f"SweepResults({self.info['sweep']!r}, folder={str(self.folder)!r}, "
-            f"done={done} of {self.info['points']}, failed={len(self.failures())})"
+            f"done={self.done()} of {self.info['points']}, failed={len(self.failures())})"
         )
 
     def _repr_html_(self) -> str:
@@ -98,9 +97,13 @@ class SweepResults:
         failed = self.status[self.status["status"] == "failed"]
         return {int(str(i)): str(e) for i, e in failed["error"].items()}
 
+    def done(self) -> int:
+        """How many points have results."""
+        return int(self.table["point"].nunique())
+
     def missing(self) -> int:
         """How many points have no results (failed, or not yet run)."""
-        return int(self.info["points"]) - int(self.table["point"].nunique())
+        return int(self.info["points"]) - self.done()
 
     def sensitivity(self, metrics: list[str] | None = None, seed: int = 0) -> pd.DataFrame:
         """Sensitivity indices with 95% intervals (see :func:`sim.sensitivity.sensitivity`)."""
