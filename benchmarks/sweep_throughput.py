@@ -61,7 +61,7 @@ def main() -> None:
         path = sweep_file(Path(tmp), args.points, args.trials)
         s = sim.load_sweep(path)
         print(f"{len(s.design)} points x {args.trials} trials x 90 days, medians of {args.repeats}")
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # noqa: PLC0415 - optional: dask extra
 
         times: dict[str, list[float]] = {k: [] for k in ("direct", "1 proc", "2 procs", "dask 2")}
         with (

@@ -28,8 +28,8 @@ from collections.abc import Callable
 import numpy as np
 
 import sim
-from sim.model import EscalationModel
-from sim.runner import simulate_block
+from sim.model.escalation import EscalationModel
+from sim.runs.runner import simulate_block
 
 
 def median_time(fn: Callable[[], object], repeats: int) -> float:
@@ -69,7 +69,8 @@ def rng_bound_seconds(per_trial_day: float, trials: int, days: int, repeats: int
 def startup_seconds(repeats: int) -> float:
     """Median of: a fresh interpreter importing sim, loading a scenario, building a model."""
     code = (
-        "import time; t=time.perf_counter(); import sim; from sim.model import EscalationModel;"
+        "import time; t=time.perf_counter(); import sim;"
+        "from sim.model.escalation import EscalationModel;"
         "sc=sim.load_scenario('baseline'); EscalationModel(sc, 10000, 0).close();"
         "print(time.perf_counter()-t)"
     )

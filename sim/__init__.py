@@ -11,18 +11,20 @@ explorer), :func:`held_against_record` (the model against public counts),
 :class:`Scenario`, :class:`InputError`.
 """
 
-from sim.compare import Comparison, compare, window_comparison
-from sim.errors import InputError
+from sim.core.errors import InputError
 from sim.explorer import Explorer, explore
-from sim.history import held_against_record
-from sim.historyplots import history_figure, history_timeline
-from sim.results import METRICS, Results
-from sim.runner import run, window_rates
-from sim.scenario import Scenario, list_scenarios, load_scenario
-from sim.sweepfile import Sweep, load_sweep
-from sim.sweepresults import SweepResults
-from sim.sweeprunner import sweep
-from sim.trace import Trace, trace
+from sim.history.facts import held_against_record
+from sim.history.plots import history_figure, history_timeline
+from sim.runs.comparison import Comparison, compare
+from sim.runs.results import Results
+from sim.runs.runner import run
+from sim.runs.trace import Trace, trace
+from sim.runs.windows import window_comparison, window_rates
+from sim.scenario.loader import Scenario, list_scenarios, load_scenario
+from sim.scenario.vocabulary import METRICS
+from sim.sweeps.loader import Sweep, load_sweep
+from sim.sweeps.results import SweepResults
+from sim.sweeps.runner import sweep
 
 __all__ = [
     "METRICS",

@@ -8,7 +8,6 @@ one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import sys
@@ -18,17 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from sim.compare import compare
-from sim.errors import InputError
-from sim.executors import WorkersDied, check_executor_args
-from sim.output import prepare_dir
-from sim.runner import DEFAULT_BLOCK, run
-from sim.scenario import list_scenarios, load_scenario
-from sim.sweepfile import is_sweep_file, list_sweeps, load_sweep
-from sim.sweepresults import SweepResults
-from sim.sweeprunner import sweep
-from sim.sweepstore import check_folder
-from sim.trace import trace
+from sim.core.errors import InputError, did_you_mean
+from sim.core.files import prepare_dir
+from sim.runs.comparison import compare
+from sim.runs.pool import WorkersDied, check_executor_args
+from sim.runs.runner import DEFAULT_BLOCK, run
+from sim.runs.trace import trace
+from sim.scenario.loader import list_scenarios, load_scenario
+from sim.sweeps.loader import is_sweep_file, list_sweeps, load_sweep
+from sim.sweeps.results import SweepResults
+from sim.sweeps.runner import sweep
+from sim.sweeps.store import check_folder
 
 
 def _whole(low: int) -> Callable[[str], int]:
@@ -131,7 +130,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     results = run(args.scenario, **_run_options(args))
-    print(json.dumps(results.to_json_dict(), indent=2) if args.json else results.table())
+    print(json.dumps(results.to_json_dict(), indent=2) if args.json else results.report())
     if args.out:
         for path in results.write(args.out):
             print(f"wrote {path}", file=sys.stderr)
@@ -140,7 +139,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     comparison = compare(args.a, args.b, **_run_options(args))
-    print(json.dumps(comparison.to_json_dict(), indent=2) if args.json else comparison.table())
+    print(json.dumps(comparison.to_json_dict(), indent=2) if args.json else comparison.report())
     if args.out:
         print(f"wrote {comparison.write(args.out)}", file=sys.stderr)
     return 0
@@ -244,8 +243,7 @@ def _validate_one(ref: str) -> str:
     except InputError as exc:
         if exc.file is None:  # a bare name that is no shipped scenario: nor a sweep
             names = [*list_scenarios(), *list_sweeps()]
-            close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(ref, names)
             raise InputError(f"no shipped scenario or sweep named {ref!r}{hint}") from None
         raise
     return f"ok: {ref} (scenario {sc.name}, {len(sc.spec.militias)} militias, hash {sc.hash[:12]})"

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.compare import Comparison
-from sim.errors import InputError
-from sim.figures import PANELS
-from sim.results import Results
-from sim.runner import run
-from sim.scenario import Scenario, load_scenario, split_key_path, walk_key_path
-from sim.streams import SeedLike
+from sim.core.errors import InputError
+from sim.core.types import SeedLike
+from sim.runs.comparison import Comparison
+from sim.runs.figures import PANELS
+from sim.runs.results import Results
+from sim.runs.runner import run
+from sim.scenario.keypaths import split_key_path, walk_key_path
+from sim.scenario.loader import Scenario, load_scenario
 
 #: the metrics in the explorer's table
 TABLE_METRICS = [
@@ -83,7 +84,7 @@ class Explorer:
     ) -> None:
         """Build the controls and run the scenario once."""
         try:
-            import ipywidgets as w
+            import ipywidgets as w  # noqa: PLC0415 - optional: the notebook extra
         except ImportError:
             raise ImportError(
                 "sim.explore needs ipywidgets: pip install -e '.[notebook]' in the project"

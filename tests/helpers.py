@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 import sim
-from sim.runner import window_rates
-from sim.stats import ratio_of_means
+from sim.core.stats import ratio_of_means
+from sim.runs.windows import window_rates
 
 Z = 1.959963984540054  # two-sided 95%
 

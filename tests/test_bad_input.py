@@ -17,8 +17,8 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.errors import format_path
-from sim.paths import scenarios_dir
+from sim.core.errors import format_path
+from sim.core.paths import scenarios_dir
 
 ANY = object()  # the key path is not checked
 MARK = "# HERE"

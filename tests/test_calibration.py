@@ -7,7 +7,7 @@ means the model misses the fact (or needs more trials), never that the test got 
 import numpy as np
 
 import sim
-from sim.sources import (
+from sim.scenario.sources import (
     BASELINE_RATE_RANGE,
     PRE_WAR_RATE_RANGE,
     TWO_WEEK_RATE_RANGE,

@@ -21,8 +21,8 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.output import write_atomic
-from sim.paths import scenarios_dir
+from sim.core.files import write_atomic
+from sim.core.paths import scenarios_dir
 from tests.helpers import REQUIRED_METRICS
 
 SHIPPED = [

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.design import build_design, design_size
-from sim.sweepspec import SweepSpec
+from sim.sweeps.design import build_design, design_size
+from sim.sweeps.spec import SweepSpec
 
 
 def spec(design: dict, parameters: dict, seed: int = 5) -> SweepSpec:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.expr import FUNCTIONS, Expr, ExprError, compile_expr
+from sim.scenario.expr import FUNCTIONS, Expr, ExprError, compile_expr
 
 A = np.array([-2.0, 0.0, 0.5, 3.0])
 B = np.array([1.0, 0.0, 2.0, -3.0])
@@ -320,7 +320,7 @@ def test_columns_of_refused_parts() -> None:
 
 
 def test_module_never_calls_eval_exec_or_compile() -> None:
-    source = Path(__file__).parents[1].joinpath("sim", "expr.py").read_text()
+    source = Path(__file__).parents[1].joinpath("sim", "scenario", "expr.py").read_text()
     called = {
         node.func.id
         for node in ast.walk(ast.parse(source))

@@ -11,10 +11,17 @@ import pytest
 from matplotlib.figure import Figure
 
 import sim
-from sim import history
-from sim.history import _bounds, _in_spread, _verdict, facts, held_against_record, record_percentile
-from sim.historyplots import history_figure, history_timeline
-from sim.stats import Estimate
+from sim.core.stats import Estimate
+from sim.history import facts as history
+from sim.history.facts import (
+    _bounds,
+    _in_spread,
+    _verdict,
+    facts,
+    held_against_record,
+    record_percentile,
+)
+from sim.history.plots import history_figure, history_timeline
 
 
 def test_history_table_holds_each_fact_with_its_source():

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 import sim
-from sim.compare import Comparison
 from sim.explorer import LEVERS, Explorer, explore
+from sim.runs.comparison import Comparison
 
 widgets = pytest.mark.usefixtures("ipywidgets")  # the explorer's tests need the notebook extra
 
@@ -127,8 +127,8 @@ def test_plotting_methods_return_figures_and_never_touch_pyplot(tmp_path):
     code = """
 import sys, sim
 from matplotlib.figure import Figure
-from sim.history import held_against_record
-from sim.historyplots import history_figure, history_timeline
+from sim.history.facts import held_against_record
+from sim.history.plots import history_figure, history_timeline
 r = sim.run("qaani_visit", trials=200, days=15, seed=1)
 c = sim.compare("qaani_visit", "no_visit", trials=200, days=15, seed=1)
 figs = [r.figure(), c.figure(), history_figure(held_against_record(trials=200, seed=1)),

@@ -4,11 +4,13 @@ Effects are paired differences through common random numbers (``sim.compare``): 
 asserts that the 95% interval of the difference excludes zero in the expected direction.
 """
 
+import mesa
 import numpy as np
 import pytest
 
 import sim
-from sim.variables import RUNGS
+from sim.model.escalation import EscalationModel
+from sim.scenario.vocabulary import RUNGS
 from tests.helpers import ratio_ci, window
 
 T, D, SEED = 3000, 60, 20240128
@@ -23,9 +25,6 @@ def off(name, base="baseline"):
 
 
 def test_model_is_mesa_with_one_agent_per_actor():
-    import mesa
-
-    from sim.model import EscalationModel
 
     sc = sim.load_scenario("baseline")
     m = EscalationModel(sc, 10, seed=0)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model import EscalationModel
+from sim.model.escalation import EscalationModel
 
 
 def _trace(name, n=400, days=60, seed=11):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.runner import simulate_block
+from sim.runs.runner import simulate_block
 
 
 def _arrays(r):

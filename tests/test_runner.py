@@ -2,6 +2,7 @@
 
 import io
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 
 import sim
-import sim.runner
+import sim.runs.pool
+import sim.runs.windows
 
 
 def _same(a, b):
@@ -30,8 +32,6 @@ def test_workers_and_block_sizes_give_identical_results():
 
 
 def test_scenario_travels_to_worker_processes_as_data():
-    import pickle
-
     sc = sim.load_scenario("strong_holdouts").patched({"params.campaign_rate.value": 1.7})
     back = pickle.loads(pickle.dumps(sc))
     assert back.hash == sc.hash and back.rules.keys() == sc.rules.keys()
@@ -48,7 +48,7 @@ class _Tty(io.StringIO):
 
 
 def test_progress_bar_shows_on_a_terminal_only(monkeypatch):
-    monkeypatch.setattr(sim.runner, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(sim.runs.pool, "PROGRESS_DELAY", 0.0)
     fake = _Tty()
     monkeypatch.setattr(sys, "stderr", fake)
     sim.run("baseline", 3000, 5, seed=0, block_size=1000, progress=True)
@@ -109,7 +109,9 @@ def test_a_window_must_be_whole_days_in_order(window):
 def test_window_rates_are_whole_counts_over_the_window():
     # (x / 19) * 19 is not x for some counts x: without rounding back to whole counts, a trial
     # with no attack in the window came out at about 1e-16 (29 trials of 2,000, here)
-    rates = sim.runner.window_rates("baseline", 19, 22, trials=2000, seed=1)["kataib_hezbollah"]
+    rates = sim.runs.windows.window_rates("baseline", 19, 22, trials=2000, seed=1)[
+        "kataib_hezbollah"
+    ]
     counts = np.rint(rates * 3)
     np.testing.assert_allclose(rates, counts / 3, rtol=0, atol=1e-15)
     none = counts == 0

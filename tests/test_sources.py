@@ -2,10 +2,11 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 import sim
-from sim.paths import scenarios_dir, seeds_dir
-from sim.sources import CALIBRATION, default_index
+from sim.core.paths import scenarios_dir, seeds_dir
+from sim.scenario.sources import CALIBRATION, default_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -41,8 +42,6 @@ def _quotes(node):
 
 @pytest.mark.parametrize("path", sorted(scenarios_dir().glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_quote_in_every_shipped_scenario_is_in_the_articles(path):
-    import yaml
-
     quotes = list(_quotes(yaml.safe_load(path.read_text())))
     for q in quotes:
         assert default_index().find(q), q

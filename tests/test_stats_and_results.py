@@ -4,9 +4,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
+from scipy.stats import binomtest
 
 import sim
-from sim.stats import estimate_mean, estimate_share, hist_quantiles, paired_difference
+from sim.core.stats import estimate_mean, estimate_share, hist_quantiles, paired_difference
 from tests.helpers import REQUIRED_METRICS
 
 REQUIRED = REQUIRED_METRICS
@@ -24,8 +26,6 @@ def test_estimate_mean_interval_and_percentiles():
 
 @pytest.mark.parametrize(("k", "n"), [(0, 100), (3, 100), (50, 100), (100, 100), (7, 12345)])
 def test_wilson_interval_matches_scipy(k, n):
-    from scipy.stats import binomtest
-
     ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     e = estimate_share(np.r_[np.ones(k), np.zeros(n - k)])
     assert e.mean == k / n
@@ -122,8 +122,6 @@ def test_rungs_table(results):
 
 
 def test_figure_is_a_matplotlib_figure_without_pyplot(results):
-    from matplotlib.figure import Figure
-
     fig = results.figure()
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 4

@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.draws import categorical, pareto_count, poisson, uniform_int
-from sim.streams import Streams
+from sim.model.draws import casualties, categorical, pareto_count, poisson, uniform_int
+from sim.model.streams import Streams
+from sim.model.trailing import Trailing
 from tests.helpers import Z
 
 
@@ -78,10 +79,8 @@ def test_uniform_int_covers_range_evenly():
 
 @pytest.mark.parametrize("horizons", [(7,), (7, 30), (1, 7), (2,)])
 def test_window_sums_equal_brute_force(horizons):
-    from sim.window import Window
-
     xs = np.random.default_rng(0).integers(0, 5, (80, 3))
-    w = Window((3,), horizons)
+    w = Trailing((3,), horizons)
     for t in range(80):
         w.today += xs[t]
         for k in horizons:
@@ -91,8 +90,6 @@ def test_window_sums_equal_brute_force(horizons):
 
 
 def test_casualties_probability_and_size():
-    from sim.draws import casualties
-
     n = 400_000
     rng = np.random.default_rng(4)
     attacks = rng.integers(0, 3, n)

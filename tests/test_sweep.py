@@ -16,8 +16,10 @@ import pytest
 import yaml
 
 import sim
-import sim.sweeprunner
+import sim.runs.pool
+import sim.sweeps.runner
 from sim.cli import main
+from sim.sweeps.store import SweepStore
 
 GRID = {
     "name": "grid_test",
@@ -130,13 +132,13 @@ def test_rerun_skips_finished_points_and_retries_failed_ones(tmp_path, monkeypat
     path = write(tmp_path, FAILING)
     first = sim.sweep(path, out=out, workers=1)
     ran: list[dict] = []
-    real = sim.sweeprunner.run_point
+    real = sim.sweeps.runner.run_point
 
     def counting(scenario, changes, *args):
         ran.append(changes)
         return real(scenario, changes, *args)
 
-    monkeypatch.setattr(sim.sweeprunner, "run_point", counting)
+    monkeypatch.setattr(sim.sweeps.runner, "run_point", counting)
     again = sim.sweep(path, out=out, workers=1)
     assert ran == [{"params.directive_delay_min.value": 2, "params.directive_delay_max.value": 1}]
     pd.testing.assert_frame_equal(first, again)
@@ -211,6 +213,7 @@ class _Tty(io.StringIO):
 
 
 def test_progress_bar_counts_points(tmp_path, monkeypatch):
+    monkeypatch.setattr(sim.runs.pool, "PROGRESS_DELAY", 0.0)
     fake = _Tty()
     monkeypatch.setattr(sys, "stderr", fake)
     sim.sweep(write(tmp_path, GRID), workers=1, progress=True)
@@ -299,8 +302,6 @@ def test_shipped_sweep_names_and_scenario_names_are_told_apart(capsys):
 
 
 def test_two_sweeps_cannot_write_one_folder_at_once(tmp_path):
-    from sim.sweepstore import SweepStore
-
     s = sim.load_sweep(write(tmp_path, GRID))
     second = SweepStore(s, tmp_path / "out")
     with (

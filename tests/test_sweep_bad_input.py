@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -865,7 +866,6 @@ HUGE_TIMEOUT = 8  # seconds; refusing takes about 1.5 s (most of it importing)
 
 
 def _limit_memory() -> None:  # pragma: no cover - runs in the child process
-    import resource
 
     cap = 3 * 1024**3
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +14,7 @@ import pytest
 import yaml
 
 import sim
-import sim.executors
+import sim.runs.pool
 from sim.cli import main
 
 distributed = pytest.importorskip("distributed")
@@ -51,7 +56,7 @@ def test_local_cluster_and_scheduler_address_match_local_processes(sweep_file, t
 
 
 def test_an_unreachable_scheduler_is_one_clear_error(sweep_file, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sim.executors, "SCHEDULER_TIMEOUT", "1s")
+    monkeypatch.setattr(sim.runs.pool, "SCHEDULER_TIMEOUT", "1s")
     args = ["sweep", str(sweep_file), "--out", str(tmp_path / "x"), "--quiet"]
     assert main([*args, "--scheduler", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -64,7 +69,7 @@ def test_an_unreachable_scheduler_is_one_clear_error(sweep_file, tmp_path, monke
 
 
 def test_a_scheduler_without_workers_is_refused(sweep_file, tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.executors, "SCHEDULER_TIMEOUT", "1s")
+    monkeypatch.setattr(sim.runs.pool, "SCHEDULER_TIMEOUT", "1s")
     with (
         distributed.LocalCluster(n_workers=0, dashboard_address=None) as cluster,
         pytest.raises(sim.InputError, match="cannot use the Dask scheduler"),
@@ -76,7 +81,7 @@ def test_a_scheduler_without_workers_is_refused(sweep_file, tmp_path, monkeypatc
 def test_workers_with_other_versions_are_refused(monkeypatch):
     client = type("C", (), {"run": lambda self, fn: {"tcp://w:1": {**fn(), "numpy": "1.0.0"}}})()
     with pytest.raises(sim.InputError, match=r"numpy 1\.0\.0 there"):
-        sim.executors._check_versions(client)
+        sim.runs.pool._check_versions(client)
 
 
 def test_executor_options_exclude_each_other(sweep_file, tmp_path, capsys):
@@ -98,12 +103,6 @@ def test_executor_options_exclude_each_other(sweep_file, tmp_path, capsys):
 
 
 def test_ctrl_c_on_a_local_dask_cluster_is_quiet(sweep_file, tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     slow = tmp_path / "slow.yaml"
     slow.write_text(yaml.safe_dump({**SWEEP, "replications": 3000, "days": 60,
                                     "design": {"kind": "lhs", "samples": 40}}))  # fmt: skip

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import sim
 from sim.cli import main
-from sim.model import EscalationModel
-from sim.trace import HTML_ROWS, trace
+from sim.model.escalation import EscalationModel
+from sim.runs.trace import HTML_ROWS, trace
 
 DAYS = 40
 CASES = [("qaani_visit", 11), ("baseline", 5), ("decapitation", 2), ("strong_holdouts", 8)]
@@ -129,7 +131,6 @@ def test_cli_trace_prints_the_story_or_csv(capsys):
     assert (
         main(["trace", "qaani_visit", "--trial", "3", "--seed", "2", "--days", "10", "--csv"]) == 0
     )
-    from io import StringIO
 
     frame = pd.read_csv(StringIO(capsys.readouterr().out))
     forced = frame[frame.forced]

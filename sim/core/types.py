@@ -1,0 +1,19 @@
+"""The small type aliases every layer shares.
+
+Core objects: :data:`FloatArray`, :data:`IntArray`, :data:`BoolArray` (numpy arrays whose
+last axis is usually the trial axis) and :data:`SeedLike` (a root seed: one whole number, or
+a sequence of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+SeedLike: TypeAlias = int | Sequence[int]

@@ -1,0 +1,134 @@
+"""What every actor reads: the scenario's rules, parameters, forced events and random streams.
+
+Core objects: :class:`LaneModel`, a ``mesa.Model`` whose state is arrays over lanes (one lane
+per trial), and :class:`Env`, the lazily computed values a rule's expression reads. The
+actors (:mod:`sim.model.agents`) know the model only through this class, so they import
+nothing of the model that builds them; :class:`~sim.model.escalation.EscalationModel` adds
+the actors, the step order and the state variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+import mesa
+import numpy as np
+
+from sim.core.errors import InputError
+from sim.core.types import FloatArray, SeedLike
+from sim.model.eventlog import EventLog
+from sim.model.streams import Streams
+from sim.scenario.expr import Value
+from sim.scenario.loader import Scenario
+from sim.scenario.schema import Event
+
+
+class Env(Mapping[str, Value]):
+    """The values an expression may read, computed only when it reads them."""
+
+    def __init__(self, getters: Mapping[str, Callable[[], Value]], parent: Mapping[str, Value]):
+        """Look names up in ``getters`` first, then in ``parent``."""
+        self._getters, self._parent = getters, parent
+
+    def __getitem__(self, name: str) -> Value:
+        """Compute the value of ``name`` now."""
+        getter = self._getters.get(name)
+        return getter() if getter is not None else self._parent[name]
+
+    def __iter__(self) -> Iterator[str]:
+        """All names, own first."""
+        yield from self._getters
+        yield from self._parent
+
+    def __len__(self) -> int:
+        """The number of names."""
+        return len(self._getters) + len(self._parent)
+
+
+def check_names(getters: Mapping[str, object], names: Mapping[str, str], kind: str) -> None:
+    """The model computes exactly the state variables the vocabulary declares.
+
+    Raises:
+        RuntimeError: They disagree (a bug, not bad input).
+    """
+    if getters.keys() != names.keys():
+        extra, missing = sorted(getters.keys() - names.keys()), sorted(names.keys() - getters)
+        raise RuntimeError(
+            f"{kind} variables disagree with sim.scenario.vocabulary: "
+            f"not declared {extra}, not computed {missing}"
+        )
+
+
+class LaneModel(mesa.Model):  # type: ignore[misc]
+    """A block of ``n`` lanes that share one scenario and one seed.
+
+    Args:
+        scenario: The validated scenario.
+        n: Number of trials (lanes) in this block.
+        seed: The run's root seed.
+        start: Index of this block's first trial in the whole run (for its random streams).
+
+    Attributes:
+        env: The global context rules are evaluated in (set by the subclass).
+        log: An event log for lane 0 of a one-trial model (set by :mod:`sim.runs.trace`).
+    """
+
+    def __init__(self, scenario: Scenario, n: int, seed: SeedLike, start: int = 0) -> None:
+        """Index the scenario's parameters and forced events; position the streams."""
+        super().__init__(seed=0)  # Mesa's own RNG is unused: all draws come from self.streams
+        self.scenario, self.n, self.day = scenario, n, 0
+        self.mechanisms = scenario.spec.mechanisms
+        self.streams = Streams(seed, start, n)
+        self._params = {name: p.value for name, p in scenario.spec.params.items()}
+        self._events: dict[int, list[Event]] = {}
+        for event in scenario.spec.events:
+            self._events.setdefault(event.day, []).append(event)
+        self.env: Mapping[str, Value] = {}
+        self.log: EventLog | None = None
+
+    def uniform(self, stream: str, day: int, draw: int = 0) -> FloatArray:
+        """One uniform number per trial from the named stream."""
+        return self.streams.uniform(stream, day, draw)
+
+    def param(self, name: str) -> float:
+        """A scenario parameter's value."""
+        return self._params[name]
+
+    def value(self, rule: str, env: Mapping[str, Value] | None = None) -> Value:
+        """Evaluate a rule over all trials (the global context unless ``env`` is given).
+
+        Raises:
+            InputError: The rule gave NaN or an infinity in some trial (a division by zero,
+                say), which would otherwise pass silently as "nothing happens".
+        """
+        out = self.scenario.rules[rule](self.env if env is None else env)
+        if not np.isfinite(np.sum(out, dtype=np.float64)):
+            bad = int(np.count_nonzero(~np.isfinite(np.asarray(out, dtype=np.float64))))
+            raise InputError(
+                f"rule gave a non-finite value (NaN or infinity) on day {self.day} in {bad} "
+                f"trial(s): {' '.join(self.scenario.rules[rule].text.split())!r}",
+                file=self.scenario.files[0],
+                path=["rules", rule, "expr"],
+            )
+        return out
+
+    def prob(self, rule: str, env: Mapping[str, Value] | None = None) -> FloatArray:
+        """Evaluate a probability rule, clipped to [0, 1]."""
+        return np.clip(np.asarray(self.value(rule, env), dtype=np.float64), 0.0, 1.0)
+
+    def forced(
+        self, day: int, kind: str, militia: str | None = None, theater: str | None = None
+    ) -> list[Event]:
+        """The scenario's forced events of this kind today (for this group and theater)."""
+        return [
+            e
+            for e in self._events.get(day, ())
+            if e.kind == kind
+            and (militia is None or e.militia == militia)
+            and (theater is None or e.theater == theater)
+        ]
+
+    def close(self) -> None:
+        """Drop Mesa's class-level reference to this model so it can be freed."""
+        self.remove_all_agents()
+        mesa.Agent._ids.pop(self, None)

@@ -1,0 +1,121 @@
+"""The escalation model: the actors, the step order, and the state variables rules read.
+
+Core objects: :class:`EscalationModel`. One call of :meth:`EscalationModel.step` advances
+every trial by one day, in the order written in that method and nowhere else. A single trial
+is the same code with one lane.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from sim.core.types import SeedLike
+from sim.model.agents import IraqiGovernment, Militia, QudsForce, UnitedStates
+from sim.model.base import Env, LaneModel, check_names
+from sim.model.recorder import Recorder
+from sim.model.world import World
+from sim.scenario.loader import Scenario
+from sim.scenario.vocabulary import GLOBAL_VARS
+
+
+def _constant(value: float) -> float:
+    return value
+
+
+class EscalationModel(LaneModel):
+    """All actors, for a block of trials that advance together one day per step.
+
+    Args:
+        scenario: The validated scenario.
+        n: Number of trials (lanes) in this block.
+        seed: The run's root seed.
+        start: Index of this block's first trial in the whole run (for its random streams).
+        days: The days the recorder is sized for (the scenario's own by default).
+    """
+
+    def __init__(
+        self, scenario: Scenario, n: int, seed: SeedLike, start: int = 0, days: int | None = None
+    ) -> None:
+        """Build the actors from the scenario, and a recorder for ``days`` days."""
+        super().__init__(scenario, n, seed, start)
+        spec = scenario.spec
+        self.iraq = IraqiGovernment(self)
+        self.iran = QudsForce(self)
+        self.us = UnitedStates(self)
+        self.militias = {
+            name: Militia(self, i, name, group)
+            for i, (name, group) in enumerate(spec.militias.items())
+        }
+        self.militia_list = list(self.militias.values())
+        self.world = World(n, len(self.militia_list))
+        self.drivers = {name: d.value for name, d in spec.drivers.items()}
+        self.env = Env(self._global_getters(), {})
+        n_days = days if days is not None else spec.days
+        self.recorder = Recorder(self, n_days, self.world, self.us, self.iran, self.iraq)
+
+    def step(self) -> None:
+        """Advance every trial by one day. This is the model's one and only step order."""
+        day = self.day
+        self._apply_schedule(day)  # 1. drivers set by the scenario's schedule
+        self.iran.issue(day)  # 2. Iran issues the 'lie low' directives due today
+        for m in self.militia_list:  # 3. groups obey, lag, or lapse
+            m.respond(day, self.iran.issued_today)
+        for m in self.militia_list:  # 4. groups attack; attacks wound or kill
+            m.attack(day, self.world)
+        self.us.retaliate(day, self.militia_list)  # 5. U.S. strikes militias, commanders, Iran
+        self.iraq.request(day)  # 6. Iraq asks Iran to rein the groups in
+        self.iran.decide(day)  # 7. Iran schedules a directive for a later day
+        self.iraq.negotiate(day)  # 8. U.S.-Iraq talks advance or stall
+        self.recorder.record(day)  # 9. the outcomes of the day are recorded
+        if self.log is not None:
+            self.log.end_day(day, int(self.recorder.max_rung[0]))
+        for m in self.militia_list:  # 10. close the day
+            m.end_day()
+        self.us.end_day()
+        self.world.end_day()
+        self.day += 1
+
+    def _global_getters(self) -> dict[str, Callable[[], Any]]:
+        w, us, iran, iraq = self.world, self.us, self.iran, self.iraq
+        getters: dict[str, Callable[[], Any]] = {
+            "day": lambda: self.day,
+            "attacks_today": lambda: w.attacks.today,
+            "attacks_7d": lambda: w.attacks.last(7),
+            "attacks_30d": lambda: w.attacks.last(30),
+            "us_wounded_7d": lambda: w.wounded.last(7),
+            "us_killed_7d": lambda: w.killed.last(7),
+            "us_killed_30d": lambda: w.killed.last(30),
+            "us_killed_total": lambda: w.killed.total + w.killed.today,
+            "strikes_7d": lambda: us.strikes.last(7),
+            "leader_strikes_7d": lambda: us.leader_strikes.last(7),
+            "days_since_strike": lambda: np.minimum(self.day - us.last_strike, 9999),
+            "directive_active": lambda: iran.directive_active(self.day),
+            "days_since_directive": lambda: iran.days_since_directive(self.day),
+            "directives_issued": lambda: iran.issued,
+            "iraq_request": lambda: iraq.request_until >= self.day,
+            "talks_progress": lambda: iraq.talks_progress,
+            "withdrawal_agreed": lambda: iraq.withdrawal_agreed,
+            "n_complying": lambda: sum(m.complying.astype(np.int64) for m in self.militia_list),
+            "troops_iraq": lambda: self.scenario.spec.theaters["iraq"].us_troops,
+            "troops_syria": lambda: self.scenario.spec.theaters["syria"].us_troops,
+        }
+        check_names(getters, GLOBAL_VARS, "global")
+        for name, value in self._params.items():
+            getters[name] = functools.partial(_constant, value)
+        for name in self.drivers:
+            getters[name] = functools.partial(self._driver, name)
+        return getters
+
+    def _driver(self, name: str) -> float:
+        return self.drivers[name]
+
+    def _apply_schedule(self, day: int) -> None:
+        spec = self.scenario.spec
+        self.drivers = {name: d.value for name, d in spec.drivers.items()}
+        for entry in spec.schedule:
+            if entry.day <= day and (entry.until is None or day <= entry.until):
+                self.drivers.update(entry.set)

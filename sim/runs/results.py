@@ -1,0 +1,243 @@
+"""The outcome of a run: estimates, daily series, a figure and files.
+
+Core objects: :class:`Results`. ``summary()`` gives one row per metric (and per group for
+``attacks_per_day_by_group``) with mean, 95% interval and percentiles; ``daily()`` the daily
+means and quantile bands; ``figure()`` draws them; ``write(dir)`` saves everything atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.core.checks import is_whole
+from sim.core.errors import InputError
+from sim.core.files import prepare_dir, write_atomic
+from sim.core.html import head_html, table_html
+from sim.core.stats import Estimate, estimate_mean, estimate_share, hist_quantiles
+from sim.core.types import FloatArray, SeedLike
+from sim.model.block import DOCTRINE_SERIES, SERIES, SERIES_BANDS, Block
+from sim.runs.figures import daily_figure
+from sim.runs.manifest import manifest
+from sim.runs.trace import Trace, trace
+from sim.scenario.loader import Scenario
+from sim.scenario.vocabulary import GROUP_METRIC, RUNGS, metric_names
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def estimate(name: str, values: FloatArray) -> Estimate:
+    """The estimate for one metric: a Wilson interval for ``p_*``, else mean and percentiles."""
+    return estimate_share(values) if name.startswith("p_") else estimate_mean(values)
+
+
+@dataclass
+class Results:
+    """What a run of ``trials`` x ``days`` produced.
+
+    Attributes:
+        scenario: The scenario that was run.
+        seed: The root seed.
+        trials: Number of trials.
+        days: Number of days.
+        block: The merged outcomes of all trials.
+        elapsed: Seconds the simulation took.
+    """
+
+    scenario: Scenario
+    seed: SeedLike
+    trials: int
+    days: int
+    block: Block
+    elapsed: float = 0.0
+    _summary: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def groups(self) -> list[str]:
+        """The militias, in scenario order."""
+        return list(self.scenario.spec.militias)
+
+    def per_trial(self, name: str) -> FloatArray:
+        """One metric's value in each trial (NaN where undefined)."""
+        if name.startswith(GROUP_METRIC):
+            row: FloatArray = self.block.by_group[
+                self.groups.index(name.removeprefix(GROUP_METRIC))
+            ]
+            return row
+        return self.block.per_trial[name]
+
+    def metric_names(self) -> list[str]:
+        """Every metric of the summary, groups as ``attacks_per_day_by_group.<name>``."""
+        return metric_names(self.groups)
+
+    def estimates(self) -> dict[str, Estimate]:
+        """Every metric's estimate, by name."""
+        return {name: estimate(name, self.per_trial(name)) for name in self.metric_names()}
+
+    def summary(self) -> pd.DataFrame:
+        """One row per metric: mean, ci_low, ci_high, p05, p50, p95 and n (trials counted)."""
+        if self._summary is None:
+            rows = [{"metric": k, **e.to_dict()} for k, e in self.estimates().items()]
+            self._summary = pd.DataFrame(rows).set_index("metric")
+        return self._summary
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The summary as ``summary.json`` holds it: metric -> {mean, ci_low, ci_high, ...}."""
+        out: dict[str, Any] = {}
+        by_group: dict[str, Any] = {}
+        for name, est in self.estimates().items():
+            rec = {
+                k: v
+                for k, v in est.to_dict().items()
+                if v is not None or k in ("mean", "ci_low", "ci_high")
+            }
+            if name.startswith(GROUP_METRIC):
+                by_group[name.removeprefix(GROUP_METRIC)] = rec
+            else:
+                out[name] = rec
+        out["attacks_per_day_by_group"] = by_group
+        rungs = self.rungs().astype(object)
+        out["rungs"] = rungs.where(rungs.notna(), None).reset_index().to_dict(orient="records")
+        return out
+
+    def daily(self) -> pd.DataFrame:
+        """Per day, across trials: means, 5/50/95% bands, and the share on each rung.
+
+        Columns, for ``X`` in attacks and us_strikes: ``X_mean`` (the day's own count),
+        ``X_avg7_mean`` and ``X_avg7_p05/p50/p95`` (the trailing 7-day average, over fewer
+        days in the first week). For ``X`` in us_killed and us_wounded: ``X_mean`` (that
+        day) and ``X_cum_mean``, ``X_cum_p05/p50/p95`` (the running total). Then
+        ``attacks_compliant_mean`` and ``attacks_holdout_mean`` (with their ``_avg7_mean``),
+        and ``rung_K_share`` (trials whose highest rung so far is K).
+        """
+        b, n = self.block, self.trials
+        day = np.arange(self.days)
+        cols: dict[str, Any] = {"day": day}
+        for name in SERIES:
+            mean = b.daily_sum[name] / n
+            cols[f"{name}_mean"] = mean
+            q = hist_quantiles(b.daily_hist[name])
+            kind = SERIES_BANDS[name]
+            if kind == "avg7":
+                length = np.minimum(day + 1, 7)
+                cols[f"{name}_avg7_mean"] = pd.Series(mean).rolling(7, min_periods=1).mean()
+            else:
+                length = np.ones(self.days)
+                cols[f"{name}_cum_mean"] = np.cumsum(mean)
+            for i, label in enumerate(("p05", "p50", "p95")):
+                cols[f"{name}_{kind}_{label}"] = q[:, i] / length
+        for name in DOCTRINE_SERIES:
+            cols[f"{name}_mean"] = mean = b.daily_sum[name] / n
+            cols[f"{name}_avg7_mean"] = pd.Series(mean).rolling(7, min_periods=1).mean()
+        for r in range(len(RUNGS)):
+            cols[f"rung_{r}_share"] = b.rung_count[:, r] / n
+        return pd.DataFrame(cols).set_index("day")
+
+    def rungs(self) -> pd.DataFrame:
+        """Each rung of the ladder: how likely a trial reaches it (or higher), and when.
+
+        ``p_reached`` has a Wilson interval; ``days_to_reach`` (mean, interval, p05/p50/p95)
+        is over the ``n_reached`` trials that got there within the run.
+        """
+        rows = []
+        for k, label in enumerate(RUNGS):
+            first = self.block.first_rung_day[k].astype(np.float64)
+            reached = first >= 0
+            p = estimate_share(reached.astype(np.float64))
+            t = estimate_mean(np.where(reached, first, np.nan))
+            rows.append(
+                {
+                    "rung": k,
+                    "name": label,
+                    "p_reached": p.mean,
+                    "p_ci_low": p.ci_low,
+                    "p_ci_high": p.ci_high,
+                    "n_reached": t.n,
+                    "days_to_reach": t.mean,
+                    "days_ci_low": t.ci_low,
+                    "days_ci_high": t.ci_high,
+                    "days_p05": t.p05,
+                    "days_p50": t.p50,
+                    "days_p95": t.p95,
+                }
+            )
+        return pd.DataFrame(rows).set_index("rung")
+
+    def trace(self, k: int) -> Trace:
+        """Trial ``k``'s events, day by day: ``print(results.trace(k))``.
+
+        The trial is run again alone (its random numbers depend only on the seed and ``k``),
+        so its totals equal ``per_trial(...)[k]``.
+
+        Raises:
+            InputError: ``k`` is not a trial of this run.
+        """
+        if not (is_whole(k, 0) and k < self.trials):
+            raise InputError(f"trial must be a whole number from 0 to {self.trials - 1}, got {k!r}")
+        return trace(self.scenario, int(k), self.seed, self.days)
+
+    def figure(self) -> Figure:
+        """The daily series with bands and the rung shares: a Figure (see ``sim.runs.figures``)."""
+        title = f"{self.scenario.name}: {self.trials:,} trials, seed {self.seed}"
+        return daily_figure(self.daily(), title)
+
+    def __repr__(self) -> str:
+        """Scenario, size and seed (the data is in ``summary()`` and ``daily()``)."""
+        return (
+            f"Results({self.scenario.name!r}, trials={self.trials}, days={self.days}, "
+            f"seed={self.seed!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The summary as an HTML table, for Jupyter."""
+        facts = [f"{self.trials:,} trials", f"{self.days} days", f"seed {self.seed}"]
+        head = head_html(f"scenario {self.scenario.name}", [*facts, f"{self.elapsed:.2f} s"])
+        return head + table_html(self.summary())
+
+    def report(self) -> str:
+        """The summary as readable text: a heading, then a row per metric."""
+        df = self.summary()
+        lines = [
+            f"scenario {self.scenario.name}: {self.trials:,} trials x {self.days} days, "
+            f"seed {self.seed} ({self.elapsed:.2f} s)",
+            f"{'metric':56} {'mean':>9} {'95% CI':>21} {'p05':>7} {'p50':>7} {'p95':>7}",
+        ]
+        for name, row in df.iterrows():
+            ci = f"[{row.ci_low:.4g}, {row.ci_high:.4g}]"
+            qs = "".join(
+                f" {v:7.4g}" if v == v and v is not None else f" {'':>7}"
+                for v in (row.p05, row.p50, row.p95)
+            )
+            lines.append(f"{name!s:56} {row['mean']:9.4g} {ci:>21}{qs}")
+        return "\n".join(lines)
+
+    def write(self, out: str | Path) -> list[Path]:
+        """Write summary.json, summary.csv, daily.parquet, rungs.csv, daily.png, manifest.json.
+
+        Each file is written to a temporary name and renamed, so none is ever half-written;
+        the manifest goes last.
+        """
+        out = prepare_dir(out)
+        paths = [
+            write_atomic(
+                out / "summary.json",
+                lambda p: p.write_text(json.dumps(self.to_json_dict(), indent=2, allow_nan=False)),
+            ),
+            write_atomic(out / "summary.csv", lambda p: self.summary().to_csv(p)),
+            write_atomic(out / "daily.parquet", lambda p: self.daily().to_parquet(p)),
+            write_atomic(out / "rungs.csv", lambda p: self.rungs().to_csv(p)),
+            write_atomic(
+                out / "daily.png", lambda p: self.figure().savefig(p, dpi=110, format="png")
+            ),
+        ]
+        info = manifest(self.scenario, self.seed, trials=self.trials, days=self.days)
+        paths.append(
+            write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(info, indent=2)))
+        )
+        return paths

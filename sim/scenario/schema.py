@@ -1,0 +1,225 @@
+"""The shape of a scenario file, validated with pydantic.
+
+Core objects: :class:`ScenarioSpec` and its parts (:class:`Param`, :class:`Driver`,
+:class:`MilitiaSpec`, :class:`Rule`, :class:`Rules`, :class:`Mechanisms`, :class:`Event`,
+:class:`ScheduleEntry`, :class:`Source`). Every number carries a unit that fixes its range,
+and every rule a source: a verbatim quote from ``seeds/`` or a calibration row.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from sim.core.checks import MAX_DAYS
+from sim.core.strict import Strict
+from sim.scenario.sources import CALIBRATION, default_index, normalize
+
+Unit = Literal["probability", "fraction", "rate", "days", "count", "multiplier", "real"]
+TheaterName = Literal["iraq", "syria"]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "probability": (0.0, 1.0),
+    "fraction": (0.0, 1.0),
+    "rate": (0.0, math.inf),
+    "days": (0.0, math.inf),
+    "count": (0.0, math.inf),
+    "multiplier": (0.0, math.inf),
+    "real": (-math.inf, math.inf),
+}
+
+
+class Source(Strict):
+    """Where a value or rule comes from."""
+
+    quote: str | None = None
+    calibration: list[str] | None = None
+    assumption: str | None = None
+
+    @field_validator("quote")
+    @classmethod
+    def _quote_in_seeds(cls, quote: str | None) -> str | None:
+        if quote is not None and default_index().find(quote) is None:
+            raise ValueError(f"quote not found verbatim in seeds/: {normalize(quote)[:80]!r}")
+        return quote
+
+    @field_validator("calibration")
+    @classmethod
+    def _known_rows(cls, rows: list[str] | None) -> list[str] | None:
+        for row in rows or []:
+            if row not in CALIBRATION:
+                raise ValueError(f"unknown calibration row {row!r} (rows are C1 to C14)")
+        return rows
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Source:
+        if not (self.quote or self.calibration or self.assumption):
+            raise ValueError("a source needs a quote, a calibration row, or a stated assumption")
+        return self
+
+    @property
+    def cites_evidence(self) -> bool:
+        """True when the source is a quote or a calibration row, not only an assumption."""
+        return bool(self.quote or self.calibration)
+
+
+class Param(Strict):
+    """A named constant that rules read, with its unit and source."""
+
+    unit: Unit
+    value: float
+    source: Source
+
+    @field_validator("value")
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        unit = info.data.get("unit")
+        if unit is not None:
+            lo, hi = UNIT_BOUNDS[unit]
+            if not lo <= value <= hi:
+                raise ValueError(f"a {unit} must be in [{lo:g}, {hi:g}], got {value:g}")
+        return value
+
+
+class Driver(Param):
+    """A named input that the schedule may change from day to day (the Gaza war's intensity)."""
+
+
+class ScheduleEntry(Strict):
+    """Set drivers from ``day`` to ``until`` (both inclusive; open-ended without ``until``)."""
+
+    day: Annotated[int, Field(ge=0)]
+    until: Annotated[int, Field(ge=0)] | None = None
+    set: dict[str, float]
+    source: Source
+
+    @field_validator("until")
+    @classmethod
+    def _order(cls, until: int | None, info: ValidationInfo) -> int | None:
+        day = info.data.get("day")
+        if until is not None and day is not None and until < day:
+            raise ValueError(f"until ({until}) is before day ({day})")
+        return until
+
+
+class Event(Strict):
+    """A forced event on a given day, the same in every trial."""
+
+    day: Annotated[int, Field(ge=0)]
+    kind: Literal["attack", "directive", "iraq_request", "us_strike"]
+    militia: Name | None = Field(default=None, validate_default=True)
+    theater: TheaterName = "iraq"
+    killed: Annotated[int, Field(ge=0)] = 0
+    wounded: Annotated[int, Field(ge=0)] = 0
+    leader_killed: bool = False
+    source: Source
+
+    @model_validator(mode="after")
+    def _fields_apply(self) -> Event:
+        used = {
+            "attack": {"militia", "theater", "killed", "wounded"},
+            "us_strike": {"militia", "leader_killed"},
+        }.get(self.kind, set())
+        for key in ("militia", "theater", "killed", "wounded", "leader_killed"):
+            if key in self.model_fields_set and key not in used:
+                raise ValueError(f"{key!r} does not apply to a {self.kind!r} event")
+        return self
+
+    @field_validator("militia")
+    @classmethod
+    def _needs_group(cls, militia: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if kind in ("attack", "us_strike") and militia is None:
+            raise ValueError(f"a forced {kind!r} event needs a militia")
+        return militia
+
+
+class Theater(Strict):
+    """A country where U.S. forces are deployed."""
+
+    us_troops: Annotated[int, Field(ge=0)]
+    source: Source
+
+
+class MilitiaSpec(Strict):
+    """One armed group: its doctrine, strength and leanings."""
+
+    doctrine: Literal["compliant", "holdout"]
+    capability: NonNegative
+    share: Fraction
+    theaters: dict[TheaterName, Fraction]
+    compliance: Fraction
+    prefers_talks: Fraction
+    source: Source
+
+    @field_validator("theaters")
+    @classmethod
+    def _split(cls, theaters: dict[str, float]) -> dict[str, float]:
+        total = sum(theaters.values())
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ValueError(f"theaters shares must sum to 1, got {total:g}")
+        return theaters
+
+
+class Rule(Strict):
+    """A decision rule: an expression over state variables and parameters."""
+
+    expr: str
+    source: Source
+
+    @field_validator("source")
+    @classmethod
+    def _evidence(cls, source: Source) -> Source:
+        if not source.cites_evidence:
+            raise ValueError("a rule's source needs a quote from seeds/ or a calibration row")
+        return source
+
+
+class Rules(Strict):
+    """Every decision the model asks of the YAML; see ``sim.variables.RULES`` for meanings."""
+
+    iraq_request_prob: Rule
+    directive_trigger: Rule
+    attack_rate: Rule
+    comply_prob: Rule
+    lapse_prob: Rule
+    us_strike_prob: Rule
+    leader_kill_prob: Rule
+    us_strike_iran_prob: Rule
+    talks_progress_rate: Rule
+    agreement_prob: Rule
+
+
+class Mechanisms(Strict):
+    """Switches: each turns one mechanism of the model on or off."""
+
+    casualties: bool
+    retaliation: bool
+    leadership_strikes: bool
+    strikes_on_iran: bool
+    directive: bool
+    restraint_relaxation: bool
+    iraqi_request: bool
+    talks: bool
+    revenge: bool
+
+
+class ScenarioSpec(Strict):
+    """A whole, resolved scenario (after ``extends:`` has been applied)."""
+
+    name: str
+    description: str
+    days: Annotated[int, Field(ge=1, le=MAX_DAYS)]
+    drivers: dict[Name, Driver]
+    schedule: list[ScheduleEntry]
+    events: list[Event]
+    theaters: dict[TheaterName, Theater]
+    militias: Annotated[dict[Name, MilitiaSpec], Field(min_length=1)]
+    params: dict[Name, Param]
+    rules: Rules
+    mechanisms: Mechanisms
