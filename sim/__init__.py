@@ -11,43 +11,68 @@ explorer), :func:`held_against_record` (the model against public counts),
 :class:`Scenario`, :class:`InputError`.
 """
 
-from sim.core.errors import InputError
-from sim.explorer import Explorer, explore
-from sim.history.facts import held_against_record
-from sim.history.plots import history_figure, history_timeline
-from sim.runs.comparison import Comparison, compare
-from sim.runs.results import Results
-from sim.runs.runner import run
-from sim.runs.trace import Trace, trace
-from sim.runs.windows import window_comparison, window_rates
-from sim.scenario.loader import Scenario, list_scenarios, load_scenario
-from sim.scenario.vocabulary import METRICS
-from sim.sweeps.loader import Sweep, load_sweep
-from sim.sweeps.results import SweepResults
-from sim.sweeps.runner import sweep
+from __future__ import annotations
 
-__all__ = [
-    "METRICS",
-    "Comparison",
-    "Explorer",
-    "InputError",
-    "Results",
-    "Scenario",
-    "Sweep",
-    "SweepResults",
-    "Trace",
-    "compare",
-    "explore",
-    "held_against_record",
-    "history_figure",
-    "history_timeline",
-    "list_scenarios",
-    "load_scenario",
-    "load_sweep",
-    "run",
-    "sweep",
-    "trace",
-    "window_comparison",
-    "window_rates",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time, names load on first use
+    from sim.core.errors import InputError
+    from sim.explorer import Explorer, explore
+    from sim.history.facts import held_against_record
+    from sim.history.plots import history_figure, history_timeline
+    from sim.runs.comparison import Comparison, compare
+    from sim.runs.results import Results
+    from sim.runs.runner import run
+    from sim.runs.trace import Trace, trace
+    from sim.runs.windows import window_comparison, window_rates
+    from sim.scenario.loader import Scenario, list_scenarios, load_scenario
+    from sim.scenario.vocabulary import METRICS
+    from sim.sweeps.loader import Sweep, load_sweep
+    from sim.sweeps.results import SweepResults
+    from sim.sweeps.runner import sweep
+
+#: each public name and the module that defines it: ``import sim`` loads none of them, so it
+#: is quick, and ``escsim`` can answer a Ctrl-C while the rest loads (tests/test_architecture.py
+#: checks this table against the imports above)
+_EXPORTS: dict[str, str] = {
+    "compare": "sim.runs.comparison",
+    "Comparison": "sim.runs.comparison",
+    "explore": "sim.explorer",
+    "Explorer": "sim.explorer",
+    "held_against_record": "sim.history.facts",
+    "history_figure": "sim.history.plots",
+    "history_timeline": "sim.history.plots",
+    "InputError": "sim.core.errors",
+    "list_scenarios": "sim.scenario.loader",
+    "load_scenario": "sim.scenario.loader",
+    "load_sweep": "sim.sweeps.loader",
+    "METRICS": "sim.scenario.vocabulary",
+    "Results": "sim.runs.results",
+    "run": "sim.runs.runner",
+    "Scenario": "sim.scenario.loader",
+    "Sweep": "sim.sweeps.loader",
+    "sweep": "sim.sweeps.runner",
+    "SweepResults": "sim.sweeps.results",
+    "Trace": "sim.runs.trace",
+    "trace": "sim.runs.trace",
+    "window_comparison": "sim.runs.windows",
+    "window_rates": "sim.runs.windows",
+}
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the public ones included before they load."""
+    return sorted({*globals(), *_EXPORTS})

@@ -18,12 +18,14 @@ from typing import Any
 import pandas as pd
 
 from sim.core.errors import InputError, did_you_mean
-from sim.core.files import prepare_dir
+from sim.core.files import WriteError, check_out_dir
+from sim.core.yamlio import parse_yaml
 from sim.runs.comparison import compare
 from sim.runs.pool import WorkersDied, check_executor_args
 from sim.runs.runner import DEFAULT_BLOCK, run
 from sim.runs.trace import trace
-from sim.scenario.loader import list_scenarios, load_scenario
+from sim.scenario.keypaths import value_path
+from sim.scenario.loader import Scenario, list_scenarios, load_scenario
 from sim.sweeps.loader import is_sweep_file, list_sweeps, load_sweep
 from sim.sweeps.results import SweepResults
 from sim.sweeps.runner import sweep
@@ -34,6 +36,9 @@ def _whole(low: int) -> Callable[[str], int]:
     """An argparse type: a whole number of at least ``low``."""
 
     def parse(text: str) -> int:
+        digits = text.strip().lstrip("+")
+        if digits.isdigit() and len(digits) > MAX_DIGITS:
+            raise argparse.ArgumentTypeError(f"too large: a number of {len(digits)} digits")
         try:
             value = int(text)
         except ValueError:
@@ -46,6 +51,36 @@ def _whole(low: int) -> Callable[[str], int]:
 
 
 _positive, _seed = _whole(1), _whole(0)
+#: no count or seed the command takes has more digits (2**128 has 39)
+MAX_DIGITS = 40
+
+
+def _setting(text: str) -> tuple[str, Any]:
+    """An argparse type: ``KEY.PATH=VALUE``, the value read as YAML (as in a patch file)."""
+    key, eq, value = text.partition("=")
+    if not eq or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY.PATH=VALUE, got {text!r}")
+    try:
+        data, _ = parse_yaml(value, f"--set {key.strip()}")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    return key.strip(), data
+
+
+def _with_settings(ref: str, settings: list[tuple[str, Any]]) -> Scenario | str:
+    """The scenario ``ref`` with the ``--set`` values, validated as a patch file's would be."""
+    if not settings:
+        return ref
+    sc = load_scenario(ref)
+    changes = {value_path(sc.data, key, "--set"): value for key, value in settings}
+    return sc.patched(changes, source="--set")
+
+
+def _folder(text: str) -> str:
+    """An argparse type: a results folder, not an empty string."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty string")
+    return text
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -64,8 +99,18 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         default=None,
         help="processes to spread blocks over; results do not depend on it (all cores)",
     )
+    p.add_argument(
+        "--set",
+        dest="settings",
+        metavar="KEY.PATH=VALUE",
+        type=_setting,
+        action="append",
+        default=[],
+        help="set a scenario value (repeatable), e.g. --set drivers.gaza=0.5 "
+        "(params.X and drivers.X mean their value)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--out", default=None, help="folder to write results into")
+    p.add_argument("--out", type=_folder, default=None, help="folder to write results into")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -86,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     p = sub.add_parser("sweep", help="run every point of a sweep file's design")
     p.add_argument("file", help="a sweep file, or a shipped sweep's name (see 'escsim list')")
-    p.add_argument("--out", required=True, help="folder for the results; rerun to resume")
+    p.add_argument(
+        "--out", type=_folder, required=True, help="folder for the results; rerun to resume"
+    )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--workers", type=_positive, default=None, help="local processes (all cores)"
@@ -116,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     """The options run and compare share, as keyword arguments of the Python API."""
-    if args.out:
-        prepare_dir(args.out)  # refuse a bad --out before spending time on the run
+    if args.out is not None:
+        check_out_dir(args.out)  # refuse a bad --out before the run; create it only to write
     return {
         "trials": args.trials,
         "days": args.days,
@@ -129,18 +176,19 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    results = run(args.scenario, **_run_options(args))
+    results = run(_with_settings(args.scenario, args.settings), **_run_options(args))
     print(json.dumps(results.to_json_dict(), indent=2) if args.json else results.report())
-    if args.out:
+    if args.out is not None:
         for path in results.write(args.out):
             print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    comparison = compare(args.a, args.b, **_run_options(args))
+    a, b = (_with_settings(ref, args.settings) for ref in (args.a, args.b))
+    comparison = compare(a, b, **_run_options(args))
     print(json.dumps(comparison.to_json_dict(), indent=2) if args.json else comparison.report())
-    if args.out:
+    if args.out is not None:
         print(f"wrote {comparison.write(args.out)}", file=sys.stderr)
     return 0
 
@@ -183,7 +231,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         f"results in {args.out}"
     )
     for point, error in failed.items():
-        values = ", ".join(f"{k}={v!r}" for k, v in s.design.iloc[point].items())
+        row = s.design.iloc[[point]].to_dict("records")[0]  # each column keeps its own type
+        values = ", ".join(f"{k}={v!r}" for k, v in row.items())
         print(f"  point {point} ({values}) failed: {error}", file=sys.stderr)
     return 1 if failed or pending else 0
 
@@ -202,9 +251,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_plot(args: argparse.Namespace) -> int:
     res = SweepResults.load(args.dir)
-    paths = res.write_figures(args.metrics)
+    paths, skipped = res.write_figures(args.metrics)
     for path in paths:
         print(f"wrote {path}")
+    for metric, reason in skipped.items():
+        print(f"skipped {metric}: {reason}", file=sys.stderr)
     if res.missing() and res.info["design"]["kind"] != "grid":
         print(
             f"no sensitivity bars: {res.missing()} points have no results (run the sweep "
@@ -280,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"escsim: error: {exc.message}", file=sys.stderr)
         return 2
+    except WriteError as exc:  # the disk, not the input: full, a file-size limit, permissions
+        print(f"escsim: error: {exc}; nothing partial was left", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("escsim: interrupted; no results were written", file=sys.stderr)
         return 130

@@ -3,27 +3,34 @@
 Core objects: :func:`explore` and :class:`Explorer`, built on ipywidgets (the ``notebook``
 extra). Sliders and switches for the main parameters and policy levers patch the scenario
 (:meth:`~sim.scenario.Scenario.patched`, so every value is validated); each change re-runs the
-trials and redraws the daily figure, with the scenario as first loaded as a dashed reference,
-and a table of the main metrics now, at the start, and their paired difference (the same
-seed, so the difference is the lever's effect, not luck).
+trials and redraws the daily figure, with the scenario as first loaded as a dashed reference
+and a title that names the levers moved, and a table of the main metrics now, at the start,
+and their paired difference (the same seed, so the difference is the lever's effect, not
+luck). Outside Jupyter, ``print(explorer)`` shows the levers and the table as text.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from sim.core.errors import InputError
 from sim.core.types import SeedLike
 from sim.runs.comparison import Comparison
-from sim.runs.figures import PANELS
+from sim.runs.figures import PANELS, TITLE_FONTSIZE
 from sim.runs.results import Results
 from sim.runs.runner import run
 from sim.scenario.keypaths import split_key_path, walk_key_path
 from sim.scenario.loader import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: the metrics in the explorer's table
 TABLE_METRICS = [
@@ -58,6 +65,9 @@ LEVERS = (
     Lever("Iran issues directives", "mechanisms.directive"),
     Lever("U.S. retaliates", "mechanisms.retaliation"),
 )
+#: the explorer's figure: its resolution and its legends' size
+DPI = 90
+LEGEND_FONTSIZE = 9.0
 
 
 class Explorer:
@@ -73,6 +83,9 @@ class Explorer:
         widget: The ipywidgets box to display.
         controls: The sliders and switches, by key path; ``start`` their values as loaded.
         results: The latest run; ``reference`` the run of the scenario as loaded.
+        frame: The table shown: the main metrics now, at the start, and their difference.
+        title: The figure's title: the run, then the levers moved from the scenario's values.
+        message: The status line, as text.
     """
 
     def __init__(
@@ -117,6 +130,9 @@ class Explorer:
         self.status = w.HTML()
         self.image = w.Image(format="png")
         self.table = w.HTML()
+        self.labels = {lever.path: lever.label for lever in LEVERS}
+        self.frame = pd.DataFrame()
+        self.title = self.message = ""
         self._holding = False
         controls = w.VBox([*self.controls.values(), self.reset_button])
         self.widget = w.VBox([w.HBox([controls, self.table]), self.status, self.image])
@@ -136,7 +152,8 @@ class Explorer:
             scenario = self.base.patched(self.values())
             self.results = run(scenario, self.trials, self.days, self.seed)
         except InputError as exc:
-            self.status.value = f"<b>not run</b> (the figure shows the last run): {exc.reason}"
+            self.message = f"not run (the figure shows the last run): {exc.reason}"
+            self.status.value = "<b>not run</b>" + html.escape(self.message.removeprefix("not run"))
             return None
         self._show(t0)
         return self.results
@@ -144,13 +161,24 @@ class Explorer:
     def _show(self, t0: float) -> None:
         """Draw the latest run: the figure, the table against the start, the time since t0."""
         self.image.value = self._png()
-        diff = Comparison(self.results, self.reference).summary().loc[TABLE_METRICS]
-        diff.columns = ["now", "at start", "now - start", "ci_low", "ci_high", "n"]
-        self.table.value = diff.drop(columns="n").to_html(float_format=lambda x: f"{x:.3g}")
-        self.status.value = (
+        diff = Comparison(self.results, self.reference).summary()
+        diff = diff.loc[[m for m in TABLE_METRICS if m in diff.index]]
+        frame = pd.DataFrame(
+            {
+                "now": diff["a_mean"],
+                "at start": diff["b_mean"],
+                "now - start": diff["diff"],
+                "ci_low": diff["ci_low"],
+                "ci_high": diff["ci_high"],
+            }
+        )
+        self.frame = frame
+        self.table.value = frame.to_html(float_format=lambda x: f"{x:.3g}")
+        self.message = (
             f"{self.trials:,} trials x {self.days} days, seed {self.seed}: "
             f"{time.perf_counter() - t0:.2f} s"
         )
+        self.status.value = html.escape(self.message)
 
     def reset(self) -> Results | None:
         """Put every control back to the scenario's value and re-run once."""
@@ -166,21 +194,93 @@ class Explorer:
         if not self._holding:
             self.update()
 
-    def _png(self) -> bytes:
-        fig = self.results.figure()
-        fig.set_layout_engine(None)  # a fixed layout draws in half the time
-        fig.subplots_adjust(left=0.06, right=0.8, top=0.9, bottom=0.08, hspace=0.35, wspace=0.2)
+    def moved(self) -> dict[str, tuple[Any, Any]]:
+        """The levers away from the scenario's values: label to (now, as loaded)."""
+        return {
+            self.labels[path]: (value, self.start[path])
+            for path, value in self.values().items()
+            if value != self.start[path]
+        }
+
+    def _title(self) -> str:
+        """The run, then what differs from the scenario as loaded (the dashed lines)."""
+        moved = self.moved()
+        changes = (
+            "; ".join(
+                f"{label} {_show(now)} (was {_show(was)})" for label, (now, was) in moved.items()
+            )
+            if moved
+            else "the scenario as loaded"
+        )
+        return (
+            f"{self.base.name}: {self.trials:,} trials x {self.days} days, seed {self.seed}\n"
+            f"Now: {changes}. Dashed grey: the mean as loaded."
+        )
+
+    def figure(self) -> Figure:
+        """The figure shown: the latest run, the scenario as loaded dashed, the levers moved.
+
+        Drawn with a fixed layout (half the time of a constrained one), for :data:`DPI`.
+        """
+        self.title = self._title()
+        fig = self.results.figure(title=self.title)
+        fig.set_layout_engine(None)
+        lines = fig.get_suptitle().count("\n") + 1  # the title, wrapped to fit
+        # the title's lines, and the panels' own titles under it
+        top = 1 - (0.45 + lines * TITLE_FONTSIZE * 1.3 / 72) / fig.get_figheight()
+        fig.subplots_adjust(left=0.06, right=0.98, top=top, bottom=0.08, hspace=0.4, wspace=0.18)
         ref = self.reference.daily()
         for ax, (name, kind, _, _) in zip(fig.axes, PANELS, strict=False):
-            ax.plot(ref.index, ref[f"{name}_{kind}_mean"], "--", color="grey", label="at start")
-            ax.legend(fontsize=7)
+            ax.plot(
+                ref.index, ref[f"{name}_{kind}_mean"], "--", color="grey", label="mean as loaded"
+            )
+        for ax in fig.axes:
+            ax.legend(fontsize=LEGEND_FONTSIZE, loc="best")
+        return fig
+
+    def _png(self) -> bytes:
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=72)
+        self.figure().savefig(buf, format="png", dpi=DPI)
         return buf.getvalue()
+
+    def __str__(self) -> str:
+        """What the explorer shows, as text: its levers, the table and the status line."""
+        width = max(len(label) for label in self.labels.values())
+        levers = []
+        for path, value in self.values().items():
+            was = self.start[path]
+            note = "" if value == was else f"  (as loaded: {_show(was)})"
+            levers.append(f"  {self.labels[path]:{width}}  {_show(value)}{note}")
+        with pd.option_context("display.width", 120, "display.float_format", "{:.4g}".format):
+            table = self.frame.to_string()
+        return "\n".join(
+            [
+                f"Explorer of {self.base.name}: {self.trials:,} trials x {self.days} days, "
+                f"seed {self.seed}",
+                "In a notebook, display e.widget (or e) to move the levers; here, set "
+                "e.controls[PATH].value (each change re-runs).",
+                "levers:",
+                *levers,
+                "the main metrics now, at the start, and now - start with its 95% interval:",
+                table,
+                self.message,
+            ]
+        )
+
+    def __repr__(self) -> str:
+        """The same text as ``str``: outside Jupyter, the explorer prints what it shows."""
+        return str(self)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Show the widget in Jupyter."""
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _show(value: Any) -> str:
+    """A lever's value as the controls show it."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def explore(

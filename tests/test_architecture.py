@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+import sim
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
@@ -40,3 +45,32 @@ def test_the_layers_contract_holds_and_an_upward_import_breaks_it(tmp_path):
     assert broken.returncode == 1
     assert "sim.core.stats -> sim.runs.runner" in broken.stdout
     assert "Layers: each imports only from those below it BROKEN" in broken.stdout
+
+
+def test_the_lazy_exports_match_the_typed_imports():
+    tree = ast.parse((ROOT / "sim" / "__init__.py").read_text())
+    typed = {
+        alias.name: f"{node.module}"
+        for block in tree.body
+        if isinstance(block, ast.If)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == sim._EXPORTS
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = sim.nope
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.6, 1.2])
+def test_ctrl_c_while_escsim_loads_is_one_line(tmp_path, delay):
+    cmd = [sys.executable, "-m", "sim", "run", "baseline", "--trials", "200000", "--quiet"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "interrupted" in err

@@ -68,6 +68,326 @@ def _rule(expr: str, rule: str = "agreement_prob") -> str:
 
 
 KH = "extends: baseline\nmilitias:\n  kataib_hezbollah:\n"
+PARAMS = "extends: baseline\nparams:\n"
+C5 = "source: {calibration: [C5]}"
+
+
+def _event(fields: str, marked: bool = True) -> str:
+    """A patch with one forced attack by Kataib Hezbollah and the given extra fields."""
+    mark = f"  {MARK}" if marked else ""
+    return (
+        "extends: baseline\nevents:\n  - {day: 1, kind: attack, militia: kataib_hezbollah, "
+        f"{fields}, {C5}}}{mark}\n"
+    )
+
+
+PARENT_WITH_EVENT = (
+    "extends: baseline\nname: parent\nevents:\n  - day: 1\n    kind: attack\n"
+    f"    militia: kataib_hezbollah\n    {C5}\n"
+)
+
+#: the bad inputs of issue 11 (the scenario's part): each is refused with file, key path, line
+ISSUE_11_CASES = [
+    # --- a misspelt group, theater or event field is not read as something new ---------------
+    Case(
+        "misspelt-group-in-patch",
+        f"extends: baseline\nmilitias:\n  kataib_hezbolah: {{compliance: 0.5}}  {MARK}\n",
+        "militias.kataib_hezbolah",
+        (r"unknown militia 'kataib_hezbolah' \(did you mean 'kataib_hezbollah'\?\)",),
+    ),
+    Case(
+        "new-group-without-every-field",
+        f"extends: baseline\nmilitias:\n  badr_organization:  {MARK}\n    compliance: 0.5\n",
+        "militias.badr_organization",
+        ("unknown militia 'badr_organization'", "a new group needs every field", "doctrine"),
+    ),
+    Case(
+        "misspelt-group-removed",
+        f"extends: baseline\nmilitias:\n  kataib_hezbolah: null  {MARK}\n",
+        "militias.kataib_hezbolah",
+        ("did you mean 'kataib_hezbollah'", "no such group to remove"),
+    ),
+    Case(
+        "misspelt-theater",
+        f"extends: baseline\ntheaters:\n  irak: {{us_troops: 5}}  {MARK}\n",
+        "theaters.irak",
+        (r"unknown theater 'irak' \(did you mean 'iraq'\?\)",),
+    ),
+    Case(
+        "misspelt-theater-in-group-split",
+        KH + f"    theaters: {{irak: 0.5, syria: 0.5}}  {MARK}\n",
+        "militias.kataib_hezbollah.theaters.irak",
+        (r"unknown theater 'irak' \(did you mean 'iraq'\?\)",),
+    ),
+    Case(
+        "misspelt-event-theater",
+        _event("theater: syra"),
+        "events[0].theater",
+        (r"unknown theater 'syra' \(did you mean 'syria'\?\)",),
+    ),
+    Case(
+        "misspelt-event-kind",
+        f"extends: baseline\nevents:\n  - {{day: 1, kind: atack, {C5}}}  {MARK}\n",
+        "events[0].kind",
+        (r"unknown event kind 'atack' \(did you mean 'attack'\?\)",),
+    ),
+    # --- whole numbers the model holds: bounded, with the bound in the message ---------------
+    Case(
+        "event-killed-near-2-62",
+        _event("killed: 4611686018427387904"),
+        "events[0].killed",
+        ("less than or equal to 10000",),
+    ),
+    Case(
+        "event-wounded-beyond-2-64",
+        _event("wounded: 18446744073709551616"),
+        "events[0].wounded",
+        ("less than or equal to 10000",),
+    ),
+    Case(
+        "killed-max-above-cap",
+        PARAMS + f"  killed_max: {{value: 1e6}}  {MARK}\n",
+        "params.killed_max.value",
+        ("from 0 to 10,000",),
+    ),
+    Case(
+        "directive-delay-min-1e19",
+        PARAMS + f"  directive_delay_min: {{value: 1e19}}  {MARK}\n",
+        "params.directive_delay_min.value",
+        ("whole number of days from 1 to 3,650", r"1e\+19"),
+    ),
+    Case(
+        "directive-delay-max-1e19",
+        PARAMS + f"  directive_delay_max: {{value: 1e19}}  {MARK}\n",
+        "params.directive_delay_max.value",
+        ("whole number of days from 1 to 3,650",),
+    ),
+    Case(
+        "comply-lag-max-1e300",
+        PARAMS + f"  comply_lag_max: {{value: 1e300}}  {MARK}\n",
+        "params.comply_lag_max.value",
+        ("whole number of days from 0 to 3,650",),
+    ),
+    Case(
+        "event-day-beyond-longest-run",
+        "extends: baseline\nevents:\n  - {day: 99999999999999999999, kind: directive, "
+        f"source: {{calibration: [C6]}}}}  {MARK}\n",
+        "events[0].day",
+        ("less than or equal to 3650",),
+    ),
+    Case(
+        "troops-beyond-int64",
+        f"extends: baseline\ntheaters:\n  iraq: {{us_troops: 9223372036854775808}}  {MARK}\n",
+        "theaters.iraq.us_troops",
+        ("less than or equal to 1000000",),
+    ),
+    Case(
+        "killed-tail-zero",
+        PARAMS + f"  killed_tail: {{value: 0}}  {MARK}\n",
+        "params.killed_tail.value",
+        ("above 0", r"\(0, inf\)"),
+    ),
+    Case(
+        "wounded-tail-zero",
+        PARAMS + f"  wounded_tail: {{value: 0.0}}  {MARK}\n",
+        "params.wounded_tail.value",
+        ("above 0",),
+    ),
+    # --- strict types: no coercion of booleans, text or base-60 into numbers ------------------
+    Case(
+        "days-yes",
+        f"extends: baseline\ndays: yes  {MARK}\n",
+        "days",
+        ("expected a whole number, got true",),
+    ),
+    Case(
+        "days-quoted",
+        f'extends: baseline\ndays: "90"  {MARK}\n',
+        "days",
+        ("expected a whole number, got text '90'",),
+    ),
+    Case(
+        "days-decimal",
+        f"extends: baseline\ndays: 90.0  {MARK}\n",
+        "days",
+        ("expected a whole number, got 90.0",),
+    ),
+    Case(
+        "days-sexagesimal",
+        f"extends: baseline\ndays: 1:30  {MARK}\n",
+        "days",
+        ("base-60",),
+    ),
+    Case(
+        "param-value-true",
+        PARAMS + f"  strike_max: {{value: true}}  {MARK}\n",
+        "params.strike_max.value",
+        ("expected a number, got true",),
+    ),
+    Case(
+        "param-value-quoted",
+        PARAMS + f'  strike_max: {{value: "0.5"}}  {MARK}\n',
+        "params.strike_max.value",
+        ("expected a number, got text '0.5'",),
+    ),
+    Case(
+        "mechanism-one",
+        f"extends: baseline\nmechanisms:\n  talks: 1  {MARK}\n",
+        "mechanisms.talks",
+        ("expected true or false, got 1",),
+    ),
+    Case(
+        "schedule-value-true",
+        "extends: baseline\nschedule:\n  - day: 10\n"
+        f"    set: {{gaza: true}}  {MARK}\n    source: {{calibration: [C2]}}\n",
+        "schedule[0].set.gaza",
+        ("expected a number, got true",),
+    ),
+    Case(
+        "event-killed-quoted",
+        _event('killed: "3"'),
+        "events[0].killed",
+        ("expected a whole number, got text '3'",),
+    ),
+    # --- YAML types the schema does not name, refused before anything is built ----------------
+    Case(
+        "yaml-binary",
+        f"extends: baseline\ndescription: !!binary aGVsbG8=  {MARK}\n",
+        "description",
+        ("YAML type !!binary is not allowed",),
+    ),
+    Case(
+        "yaml-pairs",
+        f"extends: baseline\nevents: !!pairs [{{day: 1}}]  {MARK}\n",
+        "events",
+        ("YAML type !!pairs is not allowed",),
+    ),
+    Case(
+        "yaml-omap",
+        f"extends: baseline\nmilitias: !!omap [{{kataib_hezbollah: {{}}}}]  {MARK}\n",
+        "militias",
+        ("YAML type !!omap is not allowed",),
+    ),
+    Case(
+        "yaml-set",
+        f"extends: baseline\nmilitias: !!set {{kataib_hezbollah}}  {MARK}\n",
+        "militias",
+        ("YAML type !!set is not allowed",),
+    ),
+    Case(
+        "yaml-date-where-text-is-expected",
+        f"extends: baseline\ndescription: 2024-01-28  {MARK}\n",
+        "description",
+        (r"a date or time \(2024-01-28\) is not allowed", "quote it"),
+    ),
+    Case(
+        "yaml-datetime-inside-a-list",
+        "extends: baseline\nevents:\n  - day: 1\n    kind: directive\n"
+        f"    source: {{calibration: [C6], assumption: 2024-01-28T10:00:00Z}}  {MARK}\n",
+        "events[0].source.assumption",
+        ("a date or time",),
+    ),
+    Case(
+        "yaml-local-tag",
+        f"extends: baseline\ndescription: !text hello  {MARK}\n",
+        "description",
+        ("YAML type !text is not allowed",),
+    ),
+    Case(
+        "yaml-python-tuple",
+        KH + f"    theaters: !!python/tuple [1]  {MARK}\n",
+        "militias.kataib_hezbollah.theaters",
+        ("YAML type !!python/tuple is not allowed",),
+    ),
+    Case(
+        "yaml-whole-number-too-long-to-print",
+        f"extends: baseline\ndays: {'9' * 5000}  {MARK}\n",
+        "days",
+        ("whole number of 5,000 characters is out of range",),
+    ),
+    # --- anchors are refused even without an alias ----------------------------------------------
+    Case(
+        "anchor-without-alias",
+        f"extends: baseline\ndescription: &text hello  {MARK}\n",
+        "description",
+        ("anchors and aliases",),
+    ),
+    Case(
+        "anchor-on-a-mapping",
+        f"extends: baseline\nmilitias: &groups  {MARK}\n  kataib_hezbollah: {{compliance: 0.5}}\n",
+        "militias",
+        ("anchors and aliases",),
+    ),
+    Case(
+        "anchor-inside-a-flow-mapping",
+        KH + f"    theaters: {{iraq: 0.5, syria: !!float &x 0.5}}  {MARK}\n",
+        "militias.kataib_hezbollah.theaters.syria",
+        ("anchors and aliases",),
+    ),
+    Case(
+        "alias",
+        f"extends: baseline\ndescription: &text hello\nname: *text  {MARK}\n",
+        "name",
+        ("anchors and aliases",),
+    ),
+    # --- a child's change is blamed on the child --------------------------------------------------
+    Case(
+        "removed-group-named-by-a-parent-event",
+        f"extends: parent.yaml\nmilitias:\n  kataib_hezbollah: null  {MARK}\n",
+        "militias.kataib_hezbollah",
+        ("'kataib_hezbollah' is removed here", "events", "parent.yaml:6", "replace events"),
+        extra={"parent.yaml": PARENT_WITH_EVENT},
+    ),
+    Case(
+        "removed-param-read-by-a-parent-rule",
+        PARAMS + f"  strike_max: null  {MARK}\n",
+        "params.strike_max",
+        ("'strike_max' is removed here", "rules.us_strike_prob.expr", "base.yaml"),
+    ),
+    Case(
+        "removed-driver-set-by-a-parent-schedule",
+        f"extends: week_truce\ndrivers:\n  gaza: null  {MARK}\n",
+        "drivers.gaza",
+        ("'gaza' is removed here", r"schedule\[0\]\.set\.gaza", "week_truce.yaml"),
+    ),
+    Case(
+        "removed-theater",
+        f"extends: baseline\ntheaters:\n  syria: null  {MARK}\n",
+        "theaters.syria",
+        ("missing theater 'syria'", "every theater is required", "this file removes it"),
+    ),
+    Case(
+        "param-named-like-a-parent-driver",
+        PARAMS + f"  gaza: {{value: 1.0, unit: fraction, source: {{assumption: x}}}}  {MARK}\n",
+        "params.gaza",
+        ("'gaza' is both a driver and a parameter",),
+    ),
+    # --- messages that say what to write ----------------------------------------------------
+    Case(
+        "param-given-as-a-bare-number",
+        PARAMS + f"  strike_max: 0.2  {MARK}\n",
+        "params.strike_max",
+        (r"write \{value: 0\.2\}; a patch may give value alone",),
+    ),
+    Case(
+        "expr-fullwidth-name",
+        _rule('"\uff54alks_progress * 0.01"'),
+        "rules.agreement_prob.expr",
+        ("non-ASCII character",),
+    ),
+    Case(
+        "expr-c-style-and",
+        _rule('"talks_progress > 0 && gaza > 0"', "agreement_prob"),
+        "rules.agreement_prob.expr",
+        ("use and / or / not",),
+    ),
+    Case(
+        "expr-c-style-not",
+        _rule('"!directive_active"', "directive_trigger"),
+        "rules.directive_trigger.expr",
+        ("use and / or / not",),
+    ),
+]
 
 CASES = [
     # --- unknown keys -------------------------------------------------------------------
@@ -271,9 +591,9 @@ CASES = [
     # --- parameters -----------------------------------------------------------------------
     Case(
         "missing-model-param",
-        f"extends: baseline\nparams:  {MARK}\n  p_attack_kills: null\n",
-        "params",
-        ("missing", "p_attack_kills"),
+        f"extends: baseline\nparams:\n  p_attack_kills: null  {MARK}\n",
+        "params.p_attack_kills",
+        ("missing", "p_attack_kills", "this file removes it"),
     ),
     Case(
         "param-shadows-state-variable",
@@ -374,14 +694,14 @@ CASES = [
         "python-tag-apply",
         f'extends: baseline\ndescription: !!python/object/apply:os.system ["touch {{tmp}}/{PWNED}"]'
         f"  {MARK}\n",
-        None,
-        ("invalid YAML|tag",),
+        "description",
+        ("YAML type !!python/object/apply:os.system is not allowed",),
     ),
     Case(
         "python-tag-name",
         f"extends: baseline\ndescription: !!python/name:os.system  {MARK}\n",
-        None,
-        ("invalid YAML|tag",),
+        "description",
+        ("YAML type !!python/name:os.system is not allowed",),
     ),
     Case(
         "integer-key",
@@ -397,6 +717,7 @@ CASES = [
     ),
     # --- missing file ---------------------------------------------------------------------
     Case("missing-file", None, None, ("not found",), main="does_not_exist.yaml"),
+    *ISSUE_11_CASES,
 ]
 
 

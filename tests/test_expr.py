@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -234,12 +236,12 @@ def test_missing_name_and_bad_values_raise_expr_error_at_evaluation() -> None:
         ("a // 2", "operator '//'"),
         ("a % 2", "operator '%'"),
         ("a @ b", "operator '@'"),
-        ("p & q", "operator '&'"),
-        ("p | q", "operator '|'"),
+        ("p & q", "operator '&' is not allowed (use and / or / not)"),
+        ("p | q", "operator '|' is not allowed (use and / or / not)"),
         ("p ^ q", "operator '^'"),
         ("a << 1", "operator '<<'"),
         ("a >> 1", "operator '>>'"),
-        ("~p", "operator '~'"),
+        ("~p", "operator '~' is not allowed (use and / or / not)"),
         ("a in b", "operator 'in'"),
         ("a not in b", "operator 'not in'"),
         ("a is b", "operator 'is'"),
@@ -272,7 +274,8 @@ def test_missing_name_and_bad_values_raise_expr_error_at_evaluation() -> None:
         ("  \t\n ", "expression is empty"),
         ("a" * 1001, "longer than 1000 characters"),
         ("not " * 60 + "p", "nested more than 50 levels"),
-        ("a + " * 60 + "a", "nested more than 50 levels"),
+        ("a + (" * 60 + "a" + ")" * 60, "nested more than 50 levels"),
+        ("a * (b - " * 60 + "a" + ")" * 60, "nested more than 50 levels"),
         ("-" * 990 + "a", "nested more than 50 levels"),
         ("(" * 300 + "a" + ")" * 300, "syntax error"),
         ("a\x00b", "syntax error"),
@@ -281,6 +284,14 @@ def test_missing_name_and_bad_values_raise_expr_error_at_evaluation() -> None:
         ("a +\nb", "syntax error"),
         ("a if p", "syntax error"),
         ("a ++", "syntax error"),
+        ("p && q", "syntax error at column 2: '&&' is not an operator here: use and / or / not"),
+        ("p || q", "syntax error at column 2: '||' is not an operator here: use and / or / not"),
+        ("!p", "syntax error at column 0: '!' is not an operator here: use and / or / not"),
+        ("a != b and !q", "column 11: '!' is not an operator here: use and / or / not"),
+        ("\uff41 + b", "non-ASCII character '\uff41' at column 0"),  # fullwidth a: NFKC makes it a
+        ("a + \uff42", "non-ASCII character '\uff42' at column 4"),
+        ("\u212a", "non-ASCII character"),  # the Kelvin sign, which NFKC folds into K
+        ("a +\u00a0b", "non-ASCII character '\\xa0' at column 3"),  # a no-break space
     ],
 )
 def test_refusals(text: str, words: str) -> None:
@@ -313,10 +324,65 @@ def test_syntax_error_column(text: str, col: int) -> None:
 
 
 def test_columns_of_refused_parts() -> None:
-    for text, col in [("a + b.x", 4), ("a ** b", 5), ("1 + 'x'", 4), ("é + zz", 4)]:
+    for text, col in [("a + b.x", 4), ("a ** b", 5), ("1 + 'x'", 4), ("é + zz", 0), ("a+é", 2)]:
         with pytest.raises(ExprError) as info:
             compile_expr(text, [*NAMES, "é"])
         assert info.value.col == col, text
+
+
+def test_flat_chains_of_one_operator_are_one_level_deep() -> None:
+    """A 60-term sum is flat, not 60 levels deep; it folds left to right as Python would."""
+    same(run(" + ".join(["a"] * 60)), 60 * A)
+    same(run(" - ".join(["b"] * 60)), B - 59 * B)
+    same(run("k * " * 60 + "1"), np.float64(2.0**60))
+    same(run("a - b + k * a / k - 1 + a * b * k"), A - B + 2.0 * A / 2.0 - 1 + A * B * 2.0)
+    long = " + ".join(["a * b"] * 125)  # 997 characters: within the cap of 1000
+    same(run(long), functools.reduce(np.add, [A * B] * 125))
+
+
+def test_unknown_name_is_named_on_the_error() -> None:
+    with pytest.raises(ExprError) as info:
+        compile_expr("a + zz", NAMES)
+    assert info.value.unknown == "zz"
+    with pytest.raises(ExprError) as info:
+        compile_expr("a +", NAMES)
+    assert info.value.unknown is None
+
+
+def test_whole_numbers_are_computed_in_float64_and_never_wrap() -> None:
+    """int64 would wrap 9999**6 (and 3037000500**2) to a negative number; float64 does not."""
+    d = np.array([9999, 3037000500, 2], dtype=np.int64)
+    product = compile_expr("d * d * d * d * d * d", ["d"])({"d": d})
+    assert product.dtype == np.float64
+    np.testing.assert_allclose(product, d.astype(float) ** 6, rtol=1e-15)
+    same(compile_expr("d * d * d * d * d * d > 0", ["d"])({"d": d}), [True, True, True])
+    same(compile_expr("d * d > 0", ["d"])({"d": np.int64(3037000500)}), True)  # numpy scalar
+    same(compile_expr("d * d * d * d * d > 0", ["d"])({"d": 9999**2}), True)  # Python int
+    same(compile_expr("d - 1", ["d"])({"d": np.array([5], dtype=np.uint8)}), [4.0])  # no wrap
+    same(compile_expr("p + 1", ["p"])({"p": P}), P + 1.0)  # booleans stay booleans until used
+
+
+def test_small_counts_give_the_numbers_int64_gave() -> None:
+    """Below 2**53, float64 arithmetic on counts equals int64's: results do not change."""
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 10_000, 1000), rng.integers(1, 10_000, 1000)
+    env = {"x": x, "y": y, "w": 0.37}
+    for text, expected in [
+        ("x * y + x - y", (x * y + x - y).astype(float)),
+        ("x / y * w", x / y * 0.37),
+        ("where(x > y, x, y) * 0.5", np.where(x > y, x, y) * 0.5),
+        ("min(x, y) == x", np.minimum(x, y) == x),
+    ]:
+        out = compile_expr(text, env)(env)
+        assert np.array_equal(out, expected), text
+
+
+def test_evaluation_silences_numpy_floating_point_warnings() -> None:
+    """A division by zero gives inf or NaN quietly: the caller reports it in one line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = compile_expr("a / b + log(b - 1) + exp(a * 1e6)", NAMES)(ENV)
+    assert not np.isfinite(out).all()
 
 
 def test_module_never_calls_eval_exec_or_compile() -> None:

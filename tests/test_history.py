@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 
 import matplotlib.dates as mdates
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim
@@ -52,6 +54,28 @@ def test_history_timeline_draws_the_weeks_around_the_visit():
     assert {"model: baseline", "model: qaani_visit", "model: no_visit"} <= set(labels)
     assert any(label.startswith("record: two weeks before (C1)") for label in labels)
     assert "percentile; median trial" in response.get_title()
+
+
+def test_timeline_labels_stand_apart_above_the_data_and_the_legend_covers_no_band():
+    fig = history_timeline(trials=200, seed=1, days=20)
+    attacks = fig.axes[0]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    frame = attacks.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in attacks.texts]
+    assert len(boxes) == 4  # the record's four dated events
+    for box in boxes:  # none cut off
+        assert (
+            frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 <= box.y1 <= frame.y1
+        )
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    data = [c.get_paths()[0].vertices[:, 1].max() for c in attacks.collections]
+    data += [np.nanmax(ln.get_ydata()) for ln in attacks.get_lines() if ln.get_linestyle() != ":"]
+    highest = attacks.transData.transform((0, max(data)))[1]
+    assert highest < min(box.y0 for box in boxes)  # the labels sit above every band and line
+    assert not attacks.get_legend().get_window_extent(renderer).overlaps(frame)
 
 
 def _estimate(ci_low: float, ci_high: float, p05: float | None = None, p95: float | None = None):

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import sim
-from sim.explorer import LEVERS, Explorer, explore
+from sim.explorer import DPI, LEVERS, Explorer, explore
 from sim.runs.comparison import Comparison
 
 widgets = pytest.mark.usefixtures("ipywidgets")  # the explorer's tests need the notebook extra
@@ -52,6 +53,51 @@ def test_explorer_switches_turn_mechanisms_off(explorer):
     explorer.controls["mechanisms.retaliation"].value = False
     assert explorer.results.summary().loc["us_strikes_per_day", "mean"] == 0.0
     assert explorer.values()["mechanisms.retaliation"] is False
+
+
+@widgets
+def test_explorer_title_names_the_levers_moved_and_its_legends_are_readable():
+    e = explore("qaani_visit", trials=200, days=5, seed=3)
+    assert "Now: the scenario as loaded" in e.title and "200 trials x 5 days" in e.title
+    first_png = e.image.value
+    e.controls["drivers.gaza.value"].value = 0.25
+    e.controls["mechanisms.retaliation"].value = False
+    assert "Gaza war intensity 0.25 (was 1)" in e.title
+    assert "U.S. retaliates off (was on)" in e.title
+    assert e.image.value != first_png
+    fig = e.figure()
+    assert " ".join(fig.get_suptitle().split()).startswith(" ".join(e.title.split()))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = fig._suptitle.get_window_extent(canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # the title fits
+    for ax in fig.axes:
+        sizes = {t.get_fontsize() for t in ax.get_legend().get_texts()}
+        assert min(sizes) * DPI / 72 >= 11  # pixels in the PNG: readable, not 7
+    for ax in fig.axes[:3]:
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "mean as loaded" in labels
+
+
+@widgets
+def test_explorer_prints_what_it_shows_outside_jupyter():
+    e = explore("qaani_visit", trials=200, days=5, seed=3)
+    e.controls["drivers.gaza.value"].value = 0.5
+    text = str(e)
+    assert repr(e) == text
+    assert "Explorer of qaani_visit: 200 trials x 5 days, seed 3" in text
+    assert "e.widget" in text  # how to see it in a notebook
+    for lever in LEVERS:
+        assert lever.label in text
+    assert "Gaza war intensity" in text and "0.5  (as loaded: 1)" in text
+    assert "Iran issues directives" in text and " on" in text
+    for metric in ("attacks_per_day", "p_strike_on_iran", "max_rung"):
+        assert metric in text
+    assert "now - start" in text and "200 trials x 5 days, seed 3:" in text
+    row = next(line for line in text.splitlines() if line.startswith("attacks_per_day"))
+    now, start = (float(x) for x in row.split()[1:3])
+    assert now == pytest.approx(e.frame.loc["attacks_per_day", "now"], rel=1e-3)
+    assert now < start  # a weaker Gaza war: fewer attacks
 
 
 @widgets

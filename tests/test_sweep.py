@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +20,7 @@ import yaml
 import sim
 import sim.runs.pool
 import sim.sweeps.runner
+import sim.sweeps.store
 from sim.cli import main
 from sim.sweeps.store import SweepStore
 
@@ -336,3 +339,223 @@ def test_sweep_api_refuses_bad_executor_options(tmp_path):
         with pytest.raises(sim.InputError):
             sim.sweep(path, out=tmp_path / "x", **kwargs)
     assert not (tmp_path / "x").exists()
+
+
+# --- damaged or foreign folders: one error, nothing touched ----------------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int] | str]:
+    """Every entry under ``folder``: a file's bytes and mtime, or "dir"."""
+    return {
+        str(p.relative_to(folder)): (
+            (p.read_bytes(), p.stat().st_mtime_ns) if p.is_file() else "dir"
+        )
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def _point(folder: Path, i: int) -> Path:
+    return folder / "points" / f"{i:06d}.json"
+
+
+def _edit_point(folder: Path, i: int, edit) -> None:
+    data = json.loads(_point(folder, i).read_text())
+    _point(folder, i).write_text(json.dumps(edit(data)))
+
+
+DAMAGE = {
+    "manifest-a-list": (
+        lambda d: (d / "manifest.json").write_text("[1, 2]"),
+        "manifest.json",
+        "the manifest is a list, not a mapping",
+    ),
+    "manifest-not-json": (
+        lambda d: (d / "manifest.json").write_text("{half"),
+        "manifest.json",
+        "manifest.json is not readable JSON",
+    ),
+    "manifest-without-versions": (
+        lambda d: (d / "manifest.json").write_text(
+            json.dumps({**json.loads((d / "manifest.json").read_text()), "versions": None})
+        ),
+        "manifest.json",
+        "the manifest has no versions",
+    ),
+    "manifest-a-folder": (
+        lambda d: ((d / "manifest.json").unlink(), (d / "manifest.json").mkdir()),
+        "manifest.json",
+        "manifest.json is not a file",
+    ),
+    "point-a-list": (
+        lambda d: _point(d, 1).write_text("[1, 2]"),
+        "points/000001.json",
+        "the point file holds a list, not a mapping",
+    ),
+    "point-without-rows": (
+        lambda d: _edit_point(d, 1, lambda o: {k: v for k, v in o.items() if k != "rows"}),
+        "points/000001.json",
+        "a done point without its rows",
+    ),
+    "point-rows-of-other-metrics": (
+        lambda d: _edit_point(d, 1, lambda o: {**o, "rows": o["rows"][:1]}),
+        "points/000001.json",
+        "rows are not this sweep's metrics",
+    ),
+    "point-estimate-not-a-number": (
+        lambda d: _edit_point(
+            d, 1, lambda o: {**o, "rows": [{**o["rows"][0], "mean": "high"}, *o["rows"][1:]]}
+        ),
+        "points/000001.json",
+        "the estimates of attacks_per_day are not all numbers",
+    ),
+    "point-of-another-number": (
+        lambda d: _edit_point(d, 1, lambda o: {**o, "point": 2}),
+        "points/000001.json",
+        "the file holds point 2, not 1",
+    ),
+    "point-beyond-the-design": (
+        lambda d: _point(d, 7).write_text(
+            _point(d, 1).read_text().replace('"point": 1', '"point": 7')
+        ),
+        "points/000007.json",
+        "this sweep's points are 0 to 3, not 7",
+    ),
+    "point-status-unknown": (
+        lambda d: _edit_point(d, 1, lambda o: {**o, "status": "maybe"}),
+        "points/000001.json",
+        "done or failed, not 'maybe'",
+    ),
+    "point-not-json": (
+        lambda d: _point(d, 1).write_text("{half"),
+        "points/000001.json",
+        "000001.json is not readable JSON",
+    ),
+    "point-a-folder": (
+        lambda d: (_point(d, 1).unlink(), _point(d, 1).mkdir()),
+        "points/000001.json",
+        "000001.json is not readable JSON",
+    ),
+    "points-a-file": (
+        lambda d: (shutil.rmtree(d / "points"), (d / "points").write_text("x")),
+        "points",
+        "points is a file, not a folder",
+    ),
+    "results-a-folder": (
+        lambda d: ((d / "results.parquet").unlink(), (d / "results.parquet").mkdir()),
+        "results.parquet",
+        "results.parquet is not a file",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A sweep file and a folder holding its finished run (copied by each test)."""
+    root = tmp_path_factory.mktemp("finished")
+    path = write(root, GRID)
+    sim.sweep(path, out=root / "done", workers=1)
+    return path, root / "done"
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_damaged_sweep_folder_is_refused_and_left_alone(finished, tmp_path, capsys, damage):
+    path, done = finished
+    out = tmp_path / "out"
+    shutil.copytree(done, out)
+    hurt, blamed, reason = DAMAGE[damage]
+    hurt(out)
+    before = _snapshot(out)
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    prefix = f"escsim: error: {out / blamed}: the folder {out} is not a sweep folder this version"
+    assert err.startswith(f"{prefix} can resume ("), err
+    assert reason in err and err.endswith(")\n"), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert _snapshot(out) == before
+    with pytest.raises(sim.InputError, match="not a sweep folder this version can resume"):
+        sim.sweep(path, out=out, workers=1)
+    assert _snapshot(out) == before
+
+
+def test_an_undamaged_copy_resumes(finished, tmp_path):
+    """The control for the damage cases: the same copy, untouched, resumes with nothing to do."""
+    path, done = finished
+    shutil.copytree(done, tmp_path / "out")
+    (tmp_path / "out" / "points" / "notes.txt").write_text("not a point file: ignored")
+    table = sim.sweep(path, out=tmp_path / "out", workers=1)
+    assert table.point.nunique() == 4 and table.attrs["failed"] == {}
+
+
+def test_a_run_folder_is_named_as_such(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["run", "qaani_visit", "--trials", "10", "--days", "5", "--out", str(run_dir)]) == 0
+    capsys.readouterr()
+    before = _snapshot(run_dir)
+    assert main(["sweep", str(write(tmp_path, GRID)), "--out", str(run_dir), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a run's results (escsim run --out), not a sweep's" in err, err
+    assert "different sweep" not in err and err.count("\n") == 1
+    assert _snapshot(run_dir) == before
+
+
+def test_an_empty_out_is_refused_by_the_python_api(tmp_path, monkeypatch):
+    """``out=""`` would be the current folder: refused, and nothing is written there."""
+    path = write(tmp_path, GRID)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    with pytest.raises(sim.InputError, match="the results folder is empty"):
+        sim.sweep(path, out="", workers=1)
+    assert list(here.iterdir()) == []
+
+
+def test_nothing_is_written_when_the_design_cannot_be_stored(tmp_path):
+    """The manifest and the design are rendered before either is written (or a folder made)."""
+    s = sim.load_sweep(write(tmp_path, GRID))
+    mixed = s.design.copy()
+    mixed["drivers.gaza"] = pd.Series([True, "x", 1.0, 2], dtype=object).to_numpy()
+    bad = dataclasses.replace(s, design=mixed)
+    with pytest.raises(ValueError, match="Could not convert 'x'"):  # pyarrow's ArrowInvalid
+        SweepStore(bad, tmp_path / "out").__enter__()
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_point_keeps_each_parameters_type(tmp_path):
+    """A whole-number parameter beside a fraction stays whole (a row would make it a float)."""
+    data = {
+        **GRID,
+        "design": {"kind": "sobol", "samples": 4},
+        "parameters": {
+            "drivers.gaza": {"range": [0.2, 1.0]},
+            "theaters.iraq.us_troops": {"range": [1000, 4000], "integer": True},
+        },
+    }
+    s = sim.load_sweep(write(tmp_path, data))
+    changes = s.changes(0)
+    assert type(changes["theaters.iraq.us_troops"]) is int
+    assert type(changes["drivers.gaza.value"]) is float
+
+
+def test_results_are_rewritten_less_often_when_the_table_is_slow(tmp_path, monkeypatch):
+    """Rewriting the tables takes at most a tenth of the time: a slow rewrite waits longer."""
+    s = sim.load_sweep(write(tmp_path, GRID))
+    now = [100.0]
+    monkeypatch.setattr(sim.sweeps.store.time, "monotonic", lambda: now[0])
+    real_table = SweepStore.table
+
+    def slow_table(self):
+        now[0] += 3.0  # building the table takes 3 s: the next rewrite waits 30 s
+        return real_table(self)
+
+    monkeypatch.setattr(SweepStore, "table", slow_table)
+    status = tmp_path / "out" / "status.csv"
+    failed = {"status": "failed", "error": "x", "seconds": 0.0}
+    with SweepStore(s, tmp_path / "out") as store:
+        store.write_tables()  # from 100 to 103
+        assert "failed" not in status.read_text()
+        now[0] = 120.0
+        store.record(0, failed)  # 20 s after the last rewrite began: more than 5, less than 30
+        assert "failed" not in status.read_text()
+        now[0] = 131.0
+        store.record(1, failed)
+        assert status.read_text().count("failed") == 2

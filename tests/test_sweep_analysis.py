@@ -13,6 +13,7 @@ import yaml
 from matplotlib.figure import Figure
 
 import sim
+import sim.sweeps.runner
 from sim.cli import main
 
 #: gaza drives attacks; U.S. troops in Iraq are read by no default rule (no effect at all)
@@ -151,15 +152,16 @@ def test_plot_saves_png_and_svg_of_each_figure(folders, kind, capsys):
 
 
 def test_figures_are_matplotlib_figures(folders):
-    figs = sim.SweepResults.load(folders["grid"]).figures(["p_strike_on_iran"])
-    assert set(figs) == {"p_strike_on_iran.effects", "p_strike_on_iran.heatmaps"}
+    figs = sim.SweepResults.load(folders["grid"]).figures(["attacks_per_day"])
+    assert set(figs) == {"attacks_per_day.effects", "attacks_per_day.heatmaps"}
     assert all(isinstance(f, Figure) for f in figs.values())
 
 
-@pytest.mark.parametrize("metric", ["attacks_per_day", "p_strike_on_iran"])
+@pytest.mark.parametrize("metric", ["attacks_per_day", "p_us_fatality"])
 def test_grid_band_is_the_points_interval_for_one_parameter(tmp_path, metric):
     """A normal interval for a mean, a Wilson one (not centred, never below 0) for a p_."""
     data = {**BASE, "name": "one", "design": {"kind": "grid", "levels": 3}}
+    data["metrics"] = ["attacks_per_day", "p_us_fatality"]  # both vary with the Gaza driver
     data["parameters"] = {"drivers.gaza": {"range": [0.2, 1.0]}}
     path = tmp_path / "one.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -199,3 +201,60 @@ def test_lhs_indices_need_enough_points(tmp_path, capsys):
     sim.sweep(path, out=tmp_path / "out", workers=1)
     assert main(["analyze", str(tmp_path / "out")]) == 2
     assert "RBD-FAST needs at least 64 LHS points" in capsys.readouterr().err
+
+
+# --- the shipped quick_sobol asks for metrics that move; damaged folders are refused ---------
+
+
+def test_quick_sobol_metrics_vary_across_its_points():
+    """Each metric quick_sobol records differs between its points (none is 0 everywhere).
+
+    A subset of points is enough: a metric that varies over some points is not constant over
+    all of them. Eight points with both extremes of the Gaza driver, 200 trials of 30 days each.
+    """
+    quick = sim.load_sweep("quick_sobol")
+    order = quick.design["drivers.gaza"].sort_values().index
+    points = [*order[:4], *order[-4:]]
+    means = {m: set() for m in quick.metrics}
+    for i in points:
+        out = sim.sweeps.runner.run_point(
+            quick.scenario, quick.changes(i), 200, quick.days, quick.seed(i), quick.metrics
+        )
+        assert out["status"] == "done", out
+        for row in out["rows"]:
+            means[row["metric"]].add(row["mean"])
+    assert {m for m, seen in means.items() if len(seen) < 2} == set()
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (lambda d: (d / "manifest.json").write_text("[1, 2]"), "manifest.json is not a sweep's"),
+        (
+            lambda d: (d / "manifest.json").write_text(json.dumps({"sweep_hash": "x"})),
+            "not a sweep folder this version can read (the manifest's 'sweep' is missing",
+        ),
+        (
+            lambda d: (
+                pd.read_parquet(d / "results.parquet")
+                .drop(columns="mean")
+                .to_parquet(d / "results.parquet")
+            ),
+            "results.parquet has no column 'mean'",
+        ),
+        (
+            lambda d: (d / "status.csv").write_text("point,x\n0,1\n"),
+            "status.csv has no column 'status'",
+        ),
+    ],
+    ids=["manifest-a-list", "manifest-without-keys", "table-without-mean", "status-without-status"],
+)
+def test_analyze_of_a_damaged_folder_is_one_error(folders, tmp_path, capsys, damage, says):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ["manifest.json", "results.parquet", "status.csv"]:
+        (copy / name).write_bytes((folders["sobol"] / name).read_bytes())
+    damage(copy)
+    assert main(["analyze", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1 and "Traceback" not in err, err

@@ -437,7 +437,7 @@ CASES = [
         "key-path-into-a-source",
         sweep(one("params.campaign_rate.source.quote", "{values: [a, b]}")),
         par("params.campaign_rate.source.quote"),
-        ("source",),
+        ("source", "scenario file"),
     ),
     Case(
         "range-on-text-value",
@@ -694,6 +694,170 @@ CASES = [
         par(C),
         (r"less than or equal to 1|at most 1|above 1|\[0, 1\]",),
     ),
+    # --- what the run cannot do: refused by validate, never found at every point -------------
+    Case(
+        "replications-a-billion",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            head=f"scenario: qaani_visit\nreplications: {10**9}  {MARK}\n",
+        ),
+        "replications",
+        ("at most 1,000,000", "1,000,000,000"),
+    ),
+    Case(
+        "replications-2-to-the-63",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            head=f"scenario: qaani_visit\nreplications: {2**63}  {MARK}\n",
+        ),
+        "replications",
+        ("at most 1,000,000", "9,223,372,036,854,775,808"),
+    ),
+    Case(
+        "replications-above-2-to-the-64",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            head=f"scenario: qaani_visit\nreplications: {2**64 + 1}  {MARK}\n",
+        ),
+        "replications",
+        ("at most 1,000,000",),
+    ),
+    Case(
+        "lhs-a-million-samples",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            design=f"design: {{kind: lhs, samples: 1000000}}  {MARK}\n",
+        ),
+        "design",
+        ("1,000,000 points", "limit of 100,000"),
+    ),
+    Case(
+        "morris-over-point-limit",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            design=f"design: {{kind: morris, trajectories: 50001}}  {MARK}\n",
+        ),
+        "design",
+        ("100,002 points", "limit of 100,000"),
+    ),
+    Case(
+        "too-many-trial-days",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            SOBOL.replace("8", "1024"),
+            head=f"scenario: qaani_visit\nreplications: 1000000  {MARK}\n",
+        ),
+        "replications",
+        ("3,072 points x 90 days", "trial-days", "limit of 1e\\+11", "hours"),
+    ),
+    Case(
+        "too-many-point-days-of-few-trials",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            "design: {kind: lhs, samples: 100000}\n",
+            head=f"scenario: qaani_visit\nreplications: 2  {MARK}\ndays: 3650\n",
+        ),
+        "replications",
+        ("100,000 points x 3,650 days", "2,000, a point's fixed cost", "limit"),
+    ),
+    Case(
+        "seed-beyond-128-bits",
+        sweep(one(C, GOOD_RANGE, mark=False), head=HEAD + f"seed: {2**128}  {MARK}\n"),
+        "seed",
+        ("2\\*\\*128 - 1",),
+    ),
+    Case(
+        "values-mix-booleans-and-text",
+        sweep(one("militias.kataib_hezbollah.doctrine", "{values: [true, holdout]}")),
+        (
+            par("militias.kataib_hezbollah.doctrine"),
+            par("militias.kataib_hezbollah.doctrine", "values"),
+        ),
+        ("mix boolean \\(True\\) and text \\('holdout'\\)", "one column"),
+    ),
+    Case(
+        "values-mix-numbers-and-text",
+        sweep(one("events.2.day", "{values: [2, three]}")),
+        (par("events.2.day"), par("events.2.day", "values")),
+        ("mix number \\(2\\) and text \\('three'\\)",),
+    ),
+    Case(
+        "values-mix-booleans-and-numbers",
+        sweep(one("mechanisms.retaliation", "{values: [true, 0]}")),
+        (par("mechanisms.retaliation"), par("mechanisms.retaliation", "values")),
+        (
+            "mix boolean",
+            "number",
+        ),
+    ),
+    Case(
+        "values-whole-number-beyond-64-bits",
+        sweep(one("events.2.day", f"{{values: [2, {2**70}]}}")),
+        (par("events.2.day"), par("events.2.day", "values")),
+        ("71 bits", "64-bit"),
+    ),
+    Case(
+        "float-range-on-a-whole-number-key",
+        sweep(one("events.2.day", "{range: [1, 10]}"), LHS),
+        par("events.2.day"),
+        ("integer: true",),
+    ),
+    Case(
+        "float-range-on-a-whole-number-param",
+        sweep(one("params.directive_delay_max", "{range: [1, 7]}"), SOBOL),
+        par("params.directive_delay_max"),
+        ("whole number", "integer: true"),
+    ),
+    Case(
+        "grid-levels-between-whole-numbers",
+        sweep(one("events.2.day", "{range: [1, 10]}")),  # levels 1, 5.5, 10
+        par("events.2.day"),
+        (r"at (1\.0|5\.5)", "integer: true"),
+    ),
+    Case(
+        "fraction-listed-for-a-whole-number-key",
+        sweep(one("events.2.day", "{values: [2, 2.5]}")),
+        par("events.2.day"),
+        ("2\\.5", "takes whole numbers"),
+        never=("integer: true",),  # integer applies to ranges and distributions only
+    ),
+    # --- one name per value -------------------------------------------------------------------
+    Case(
+        "list-index-with-a-leading-zero",
+        sweep(one("events.02.day", "{values: [2, 5]}")),
+        par("events.02.day"),
+        ("'02'", "write events.2.day"),
+    ),
+    Case(
+        "list-index-in-other-digits",
+        sweep(one("events.\u00b2.day", "{values: [2, 5]}")),
+        par("events.\u00b2.day"),
+        ("not a plain whole number",),
+    ),
+    Case(
+        "one-item-under-two-spellings",
+        sweep(
+            "parameters:\n  events.2.day: {values: [2, 5]}\n"
+            f"  events.02.day: {{values: [3]}}  {MARK}\n"
+        ),
+        par("events.02.day"),
+        ("'02'", "write events.2.day"),
+    ),
+    Case(
+        "metric-listed-twice",
+        sweep(
+            one(C, GOOD_RANGE, mark=False),
+            tail=f"metrics:\n  - attacks_per_day\n  - attacks_per_day  {MARK}\n",
+        ),
+        "metrics[1]",
+        ("'attacks_per_day' is listed twice",),
+    ),
+    Case(
+        "rule-expression",
+        sweep(one("rules.attack_rate.expr", "{values: ['0.1', '0.2']}")),
+        par("rules.attack_rate.expr"),
+        ("rule cannot be swept", "its own source", "scenario file"),
+    ),
     # --- the YAML itself --------------------------------------------------------------------
     Case(
         "not-a-mapping",
@@ -743,7 +907,7 @@ CASES = [
         f"description: !!python/object/apply:os.system ['touch {{tmp}}/{PWNED}']  {MARK}\n"
         + sweep(one(C, GOOD_RANGE, mark=False)),
         None,
-        ("invalid YAML|tag",),
+        ("invalid YAML|tag|not allowed",),
     ),
 ]
 
@@ -817,6 +981,16 @@ def test_validate_prints_one_error_line(
 # Cases that fail at each stage of loading (YAML, schema, key path, design fit, scenario
 # values): `escsim sweep` refuses them like `validate` does, before touching --out.
 SWEEP_CASES = [
+    "replications-a-billion",
+    "lhs-a-million-samples",
+    "too-many-trial-days",
+    "values-mix-booleans-and-text",
+    "values-whole-number-beyond-64-bits",
+    "float-range-on-a-whole-number-key",
+    "grid-levels-between-whole-numbers",
+    "list-index-with-a-leading-zero",
+    "metric-listed-twice",
+    "rule-expression",
     "invalid-yaml",
     "duplicate-key",
     "unknown-top-level-key",
@@ -854,10 +1028,11 @@ def test_sweep_refuses_before_creating_out(
 # --- huge designs: refused before anything is allocated -------------------------------------
 
 HUGE = {
-    "grid-just-over-limit": "design: {kind: grid, levels: 1000001}\n",
+    "grid-just-over-limit": "design: {kind: grid, levels: 100001}\n",
     "grid-billion-levels": "design: {kind: grid, levels: 1000000000}\n",
     "sobol-2-to-30-samples": "design: {kind: sobol, samples: 1073741824}\n",
     "lhs-billion-samples": "design: {kind: lhs, samples: 1000000000}\n",
+    "lhs-million-samples": "design: {kind: lhs, samples: 1000000}\n",
     "morris-billion-trajectories": "design: {kind: morris, trajectories: 1000000000}\n",
 }
 
@@ -962,3 +1137,26 @@ def test_good_scenario_and_bad_sweep_together(
     assert err.startswith(f"escsim: error: {bad}:5: {par(C)}: "), err
     assert "reversed" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("design", "head", "ok"),
+    [
+        ("design: {kind: lhs, samples: 100000}\n", "replications: 2\ndays: 30\n", True),
+        ("design: {kind: lhs, samples: 100001}\n", "replications: 2\ndays: 30\n", False),
+        ("design: {kind: lhs, samples: 1000}\n", "replications: 998000\ndays: 100\n", True),
+        ("design: {kind: lhs, samples: 1000}\n", "replications: 998001\ndays: 100\n", False),
+        ("design: {kind: lhs, samples: 8}\n", "replications: 1000000\ndays: 10\n", True),
+        ("design: {kind: lhs, samples: 8}\n", "replications: 1000001\ndays: 10\n", False),
+    ],
+    ids=["points-at", "points-over", "trial-days-at", "trial-days-over", "reps-at", "reps-over"],
+)
+def test_limits_hold_exactly_at_their_values(
+    design: str, head: str, ok: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sweep at each limit validates; one more point, trial or trial-day is refused."""
+    path = tmp_path / "sweep.yaml"
+    path.write_text(sweep(one(C, GOOD_RANGE, mark=False), design, "scenario: qaani_visit\n" + head))
+    assert main(["validate", str(path)]) == (0 if ok else 2)
+    err = capsys.readouterr().err
+    assert (err == "") if ok else ("limit" in err or "at most" in err), err

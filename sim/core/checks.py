@@ -7,6 +7,8 @@ user can act on.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from sim.core.errors import InputError
@@ -16,6 +18,11 @@ from sim.core.types import SeedLike
 MAX_TRIALS = 2**64
 #: the longest run, in days
 MAX_DAYS = 3650
+#: a whole number of more bits is described by its size in messages, not printed
+HUGE_BITS = 256
+#: seeds are whole numbers below this (each part of a seed list, too): 128 bits of entropy
+#: are more than numpy's SeedSequence uses, and the number still prints and goes into JSON
+MAX_SEED = 2**128
 
 
 def is_whole(value: object, low: int) -> bool:
@@ -39,12 +46,37 @@ def check_run_args(
         if isinstance(seed, list | tuple)
         else []
     )
-    if not seeds or not all(is_whole(s, 0) for s in seeds):
-        raise InputError(f"seed must be a non-negative whole number, got {seed!r}")
+    if not seeds or not all(is_whole(s, 0) and s < MAX_SEED for s in seeds):
+        raise InputError(f"seed must be a whole number from 0 to 2**128 - 1, got {_show(seed)}")
     if not is_whole(block_size, 1):
         raise InputError(f"block size must be a whole number of at least 1, got {block_size!r}")
-    if workers is not None and not is_whole(workers, 1):
-        raise InputError(f"workers must be a whole number of at least 1, got {workers!r}")
+    check_workers("workers", workers)
+
+
+def cores() -> int:
+    """This machine's cores: the most worker processes a run or sweep may start."""
+    return os.cpu_count() or 1
+
+
+def check_workers(name: str, workers: int | None) -> None:
+    """Refuse a number of worker processes below 1 or above the cores (``None`` is every core).
+
+    More processes than cores only share them, each with its own memory (16 workers on
+    2 cores held 3.2 GB).
+    """
+    if workers is not None and not (is_whole(workers, 1) and workers <= cores()):
+        raise InputError(
+            f"{name} must be a whole number from 1 to {cores()} (this machine's cores: more "
+            f"processes only share them, each with its own memory), got {_show(workers)}"
+        )
+
+
+def _show(value: object) -> str:
+    """A value for a message; a huge whole number by its size (printing it may be refused)."""
+    items = value if isinstance(value, list | tuple) else [value]
+    bits = [int(v).bit_length() for v in items if isinstance(v, int | np.integer)]
+    huge = [b for b in bits if b > HUGE_BITS]
+    return f"a number of {huge[0]} bits" if huge else repr(value)
 
 
 def plain_seed(seed: SeedLike) -> SeedLike:

@@ -91,3 +91,20 @@ def ratio_of_means(x: FloatArray, y: FloatArray) -> Estimate:
     r = float(x.mean() / y.mean())
     se = float((x - r * y).std(ddof=1) / (math.sqrt(len(x)) * y.mean()))
     return Estimate(r, r - Z95 * se, r + Z95 * se, len(x))
+
+
+def relative_risk(a: FloatArray, b: FloatArray) -> Estimate:
+    """``P(a) / P(b)`` of paired 0/1 outcomes, with a 95% interval on the log scale.
+
+    The delta method on ``log(mean(a) / mean(b))`` with the pairs' covariance, so common
+    random numbers tighten it as they do a difference. NaN where either never happens.
+    """
+    n = int(a.size)
+    pa, pb = float(a.mean()), float(b.mean())
+    if n < 2 or pa == 0.0 or pb == 0.0:
+        return Estimate(math.nan, math.nan, math.nan, n)
+    r = pa / pb
+    var = np.var(a, ddof=1) / pa**2 + np.var(b, ddof=1) / pb**2
+    var -= 2 * np.cov(a, b, ddof=1)[0, 1] / (pa * pb)
+    half = Z95 * math.sqrt(max(float(var), 0.0) / n)
+    return Estimate(r, r * math.exp(-half), r * math.exp(half), n)

@@ -118,8 +118,9 @@ def calendar() -> tuple[dict[str, datetime.date], tuple[Dated, ...]]:
 @functools.cache
 def _calendar() -> tuple[dict[str, datetime.date], tuple[Dated, ...]]:
     data, _ = read_yaml(HISTORY_FILE)
-    events = tuple(Dated(e["date"], e["what"], e["source"]) for e in data["events"])
-    return dict(data["calendar"]), events
+    day = datetime.date.fromisoformat  # dates are quoted: the strict reader takes no timestamps
+    events = tuple(Dated(day(e["date"]), e["what"], e["source"]) for e in data["events"])
+    return {name: day(text) for name, text in data["calendar"].items()}, events
 
 
 def model_trials(fact: Fact, trials: int, seed: SeedLike) -> FloatArray:

@@ -17,9 +17,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sim.core.plotting import new_figure
+from sim.core.plotting import date_number, new_figure
 from sim.core.types import SeedLike
-from sim.history.facts import calendar, facts, is_finite, model_trials, record_percentile
+from sim.history.facts import (
+    Dated,
+    calendar,
+    facts,
+    is_finite,
+    model_trials,
+    record_percentile,
+)
 from sim.runs.runner import run
 
 if TYPE_CHECKING:
@@ -94,7 +101,7 @@ def history_timeline(trials: int = 2000, seed: SeedLike = 0, days: int = 45) -> 
     in :func:`~sim.history.held_against_record`), against the record's five days.
     """
     starts, events = calendar()
-    fig = new_figure(13, 4.2)
+    fig = new_figure(13, 5.2)
     ax, cdf = fig.subplots(1, 2, width_ratios=[2.6, 1])
     lead = (starts["qaani_visit"] - starts["baseline"]).days
     before = run("baseline", trials, lead, seed).daily()
@@ -118,16 +125,43 @@ def history_timeline(trials: int = 2000, seed: SeedLike = 0, days: int = 45) -> 
         "--", color="tab:orange", label="model: no_visit",
     )  # fmt: skip
     _record_bands(ax, starts)
-    for e in events:
-        ax.axvline(e.date, color="black", lw=0.8, ls=":")
-        ax.annotate(e.what, (e.date, 1), xycoords=("data", "axes fraction"), rotation=90,
-                    va="top", ha="right", fontsize=7)  # fmt: skip
+    _dated_events(ax, events)
     ax.set_ylabel("attacks a day (7-day average)")
     ax.set_title(f"Attacks on U.S. forces, model ({trials:,} trials) and record", fontsize=9)
-    ax.legend(fontsize=7, loc="center right")
+    # under the axes, so that it covers no band
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3)
     response = next(f for f in facts() if f.id == "response")
     _response(cdf, model_trials(response, trials, seed), response.value or 5.0)
     return fig
+
+
+#: the share of the axes' height above the data, where the events' labels go
+LABEL_ROOM = 0.3
+
+
+def _dated_events(ax: Axes, events: tuple[Dated, ...]) -> None:
+    """A dotted line on each event's date, and its label on a row of its own above the data.
+
+    The y axis grows so that the data stay below the labels' rows; each label starts at its
+    line and reads left to right, and each line stops at its own label, so no label overlaps
+    another or crosses a line.
+    """
+    _, top = ax.get_ylim()
+    ax.set_ylim(top=top / (1 - LABEL_ROOM))
+    row = LABEL_ROOM / max(1, len(events))
+    for k, e in enumerate(events):
+        y = 0.99 - k * row  # the line stops at its label, under the earlier ones' rows
+        ax.axvline(date_number(e.date), ymax=y, color="black", lw=0.8, ls=":")
+        ax.annotate(
+            f"{e.date.day} {e.date:%b}: {e.what}",
+            (e.date, y),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="top",
+            ha="left",
+            fontsize=7.5,
+        )
 
 
 def _dates(start: datetime.date, days: pd.Index) -> npt.NDArray[np.datetime64]:

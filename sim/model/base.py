@@ -102,8 +102,11 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
                 say), which would otherwise pass silently as "nothing happens".
         """
         out = self.scenario.rules[rule](self.env if env is None else env)
-        if not np.isfinite(np.sum(out, dtype=np.float64)):
-            bad = int(np.count_nonzero(~np.isfinite(np.asarray(out, dtype=np.float64))))
+        values = np.asarray(out)
+        # elementwise, not on a sum: finite values may sum to an infinity (1e307 in each trial)
+        finite = np.isfinite(values) if values.dtype.kind in "fc" else None
+        if finite is not None and not finite.all():
+            bad = int(finite.size - np.count_nonzero(finite))
             raise InputError(
                 f"rule gave a non-finite value (NaN or infinity) on day {self.day} in {bad} "
                 f"trial(s): {' '.join(self.scenario.rules[rule].text.split())!r}",

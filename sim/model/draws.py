@@ -42,8 +42,13 @@ def poisson(u: FloatArray, lam: FloatArray | float) -> IntArray:
 
 
 def pareto_count(u: FloatArray, tail: float, cap: float) -> IntArray:
-    """Heavy-tailed counts >= 1: ``floor(U ** (-1/tail))``, capped; P(X >= x) = x ** -tail."""
-    x = np.floor(np.maximum(1.0 - u, 1e-300) ** (-1.0 / tail))
+    """Heavy-tailed counts >= 1: ``floor(U ** (-1/tail))``, capped; P(X >= x) = x ** -tail.
+
+    ``tail`` must be above 0 (the scenario's validation says so). A small one may overflow
+    the power to infinity, which the cap then bounds: that is no error.
+    """
+    with np.errstate(over="ignore"):
+        x = np.floor(np.maximum(1.0 - u, 1e-300) ** (-1.0 / tail))
     return np.minimum(x, cap).astype(np.int64)
 
 

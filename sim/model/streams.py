@@ -40,6 +40,7 @@ class Streams:
         self.start = start
         self.n = n
         self._keys: dict[str, npt.NDArray[np.uint64]] = {}
+        self.drawn = 0  # numbers handed out so far (benchmarks/throughput.py counts them)
 
     def _key(self, name: str) -> npt.NDArray[np.uint64]:
         if name not in self._keys:
@@ -56,6 +57,7 @@ class Streams:
             step: The day; each day reads a fresh part of the stream.
             draw: A second index for several numbers per trial and day.
         """
+        self.drawn += self.n
         pad = self.start % 4  # Philox yields four numbers per counter value
         bitgen = np.random.Philox(key=self._key(name), counter=[self.start // 4, step, draw, 0])
         out: FloatArray = np.random.Generator(bitgen).random(self.n + pad)[pad:]

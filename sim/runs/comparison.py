@@ -9,6 +9,7 @@ is far tighter than comparing two independent means.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,10 +20,10 @@ import pandas as pd
 from sim.core.errors import InputError
 from sim.core.files import prepare_dir, write_atomic
 from sim.core.html import head_html, table_html
-from sim.core.stats import Estimate, paired_difference
+from sim.core.stats import Estimate, paired_difference, relative_risk
 from sim.core.types import SeedLike
 from sim.runs.figures import comparison_figure
-from sim.runs.results import Results
+from sim.runs.results import Results, settings_text
 from sim.runs.runner import DEFAULT_BLOCK, run
 from sim.scenario.loader import Scenario, load_scenario
 
@@ -75,20 +76,28 @@ class Comparison:
         the means and the difference are all over the ``n`` trials where both are defined,
         so ``diff == a_mean - b_mean``. Where no trial defines both (a metric of the directive,
         against a scenario without one), each mean is over its own trials, and ``diff`` is
-        empty with ``n`` 0.
+        empty with ``n`` 0. For probabilities (``p_*``), ``rr`` is the relative risk
+        ``a_mean / b_mean`` with its paired 95% interval ``rr_ci_low``, ``rr_ci_high`` (empty
+        where either never happens).
         """
-        rows = [
-            {
-                "metric": m,
-                "a_mean": _paired_mean(self.a.per_trial(m), self.b.per_trial(m)),
-                "b_mean": _paired_mean(self.b.per_trial(m), self.a.per_trial(m)),
-                "diff": d.mean,
-                "ci_low": d.ci_low,
-                "ci_high": d.ci_high,
-                "n": d.n,
-            }
-            for m, d in self.differences().items()
-        ]
+        rows = []
+        for m, d in self.differences().items():
+            a, b = self.a.per_trial(m), self.b.per_trial(m)
+            rr = relative_risk(a, b) if m.startswith("p_") else None
+            rows.append(
+                {
+                    "metric": m,
+                    "a_mean": _paired_mean(a, b),
+                    "b_mean": _paired_mean(b, a),
+                    "diff": d.mean,
+                    "ci_low": d.ci_low,
+                    "ci_high": d.ci_high,
+                    "n": d.n,
+                    "rr": rr.mean if rr else math.nan,
+                    "rr_ci_low": rr.ci_low if rr else math.nan,
+                    "rr_ci_high": rr.ci_high if rr else math.nan,
+                }
+            )
         return pd.DataFrame(rows).set_index("metric")
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -121,28 +130,52 @@ class Comparison:
     def figure(self) -> Figure:
         """The two scenarios day by day, and the paired differences: a Figure."""
         title = (
-            f"{self.a.scenario.name} vs {self.b.scenario.name}: {self.a.trials:,} paired "
-            f"trials, seed {self.a.seed}"
+            f"{self.a.scenario.name} (a) vs {self.b.scenario.name} (b): {self.a.trials:,} "
+            f"paired trials x {self.a.days} days, seed {self.a.seed}"
         )
         runs = [(r.scenario.name, r.daily()) for r in (self.a, self.b)]
         return comparison_figure(runs, self.summary(), title)
 
     def report(self) -> str:
-        """The summary as readable text: a heading, then a row per metric."""
+        """The summary as readable text: a row per metric, then the relative risks.
+
+        A metric defined in only one of the runs shows that run's mean and "—" for the
+        difference; the footer says so.
+        """
         head = (
             f"{self.a.scenario.name} (a) vs {self.b.scenario.name} (b): {self.a.trials:,} "
             f"paired trials x {self.a.days} days, seed {self.a.seed}"
         )
+        changed = [
+            f"set on {k}: {settings_text(r.scenario)}"
+            for k, r in (("a", self.a), ("b", self.b))
+            if r.scenario.changes
+        ]
         lines = [
             head,
+            *changed,
             f"{'metric':56} {'a':>9} {'b':>9} {'a - b':>9} {'95% CI of a - b':>23} {'n':>8}",
         ]
-        for m, r in self.summary().iterrows():
+        table = self.summary()
+        for m, r in table.iterrows():
+            if r.n:
+                diff, ci = f"{r['diff']:9.4g}", f"[{r.ci_low:.4g}, {r.ci_high:.4g}]"
+            else:
+                diff, ci = f"{'—':>9}", "—"
             lines.append(
-                f"{m!s:56} {r.a_mean:9.4g} {r.b_mean:9.4g} {r['diff']:9.4g} "
-                f"{f'[{r.ci_low:.4g}, {r.ci_high:.4g}]':>23} {int(r.n):8d}"
+                f"{m!s:56} {_number(r.a_mean)} {_number(r.b_mean)} {diff} {ci:>23} {int(r.n):8d}"
             )
         lines.append("n: trials where the metric is defined in both runs; means are over those.")
+        if not table["n"].all():
+            lines.append(
+                "—: defined in only one run (no trial has it in both): the mean is over that "
+                "run's own trials,\n   and there is no paired difference."
+            )
+        risks = table[table["rr"].notna()]
+        if len(risks):
+            lines.append("\nrelative risk a / b (paired, 95% CI):")
+            for m, r in risks.iterrows():
+                lines.append(f"  {m!s:54} {r.rr:9.3g}  [{r.rr_ci_low:.3g}, {r.rr_ci_high:.3g}]")
         return "\n".join(lines)
 
     def write(self, out: str | Path) -> Path:
@@ -152,6 +185,11 @@ class Comparison:
             path / "comparison.json",
             lambda p: p.write_text(json.dumps(self.to_json_dict(), indent=2)),
         )
+
+
+def _number(x: float) -> str:
+    """A mean in 9 characters; "—" where no trial defines it."""
+    return f"{'—':>9}" if math.isnan(x) else f"{x:9.4g}"
 
 
 def _paired_mean(x: np.ndarray[Any, np.dtype[np.float64]], y: np.ndarray[Any, Any]) -> float:

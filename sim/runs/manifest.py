@@ -1,7 +1,8 @@
 """The manifest that makes a run reproducible.
 
-Core objects: :func:`manifest`: the scenario's name, hash and files, the seed, the run's size
-and every package's version.
+Core objects: :func:`manifest`: the scenario's name, hash and files, the values set on it
+(``--set``, :meth:`~sim.scenario.loader.Scenario.patched`), the seed, the run's size and
+every package's version.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ def manifest(scenario: Scenario, seed: SeedLike, **run: Any) -> dict[str, Any]:
         "scenario": scenario.name,
         "scenario_hash": scenario.hash,
         "scenario_files": list(scenario.files),
+        "scenario_changes": dict(scenario.changes),
         "seed": seed if isinstance(seed, int) else list(seed),
         **run,
         "versions": package_versions(),

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
+from sim.core.checks import check_workers
 from sim.core.errors import InputError
 from sim.core.versions import numeric_versions
 
@@ -171,8 +172,7 @@ def check_executor_args(workers: int | None, scheduler: str | None, dask_local: 
     if sum(x is not None for x in (workers, scheduler, dask_local)) > 1:
         raise InputError("give at most one of workers, scheduler and dask_local")
     for name, value in (("workers", workers), ("dask_local", dask_local)):
-        if value is not None and not (type(value) is int and value >= 1):
-            raise InputError(f"{name} must be a whole number of at least 1, got {value!r}")
+        check_workers(name, value)
     if scheduler is not None and not (isinstance(scheduler, str) and "://" in scheduler):
         raise InputError(f"a Dask scheduler address looks like tcp://HOST:PORT, got {scheduler!r}")
 
@@ -204,9 +204,24 @@ def executor(
         return
     processes = cf.ProcessPoolExecutor(max_workers=n, initializer=init_worker)
     try:
+        with _sigint_ignored():  # workers are born ignoring Ctrl-C: it is the parent's to answer
+            try:
+                processes.submit(os.getpid).result()  # starts them (all of them, with fork)
+            except cf.BrokenExecutor as exc:
+                raise WorkersDied(str(exc)) from None
         yield Pool(processes, lambda: n)
     finally:
         processes.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while processes start, so they inherit that from their first instruction."""
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 @contextlib.contextmanager
@@ -228,8 +243,7 @@ def _dask(scheduler: str | None, n: int | None) -> Iterator[Pool]:
         else:
             # workers started while SIGINT is ignored keep ignoring it: Ctrl-C reaches this
             # process alone, which shuts the cluster down quietly
-            old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-            try:
+            with _sigint_ignored():
                 cluster = stack.enter_context(
                     LocalCluster(
                         n_workers=n,
@@ -241,8 +255,6 @@ def _dask(scheduler: str | None, n: int | None) -> Iterator[Pool]:
                         silence_logs=logging.CRITICAL,
                     )
                 )
-            finally:
-                signal.signal(signal.SIGINT, old)
             client = stack.enter_context(Client(cluster))
         yield Pool(client.get_executor(pure=False), lambda: max(1, sum(client.nthreads().values())))
 

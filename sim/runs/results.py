@@ -7,6 +7,7 @@ means and quantile bands; ``figure()`` draws them; ``write(dir)`` saves everythi
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ import pandas as pd
 
 from sim.core.checks import is_whole
 from sim.core.errors import InputError
-from sim.core.files import prepare_dir, write_atomic
+from sim.core.files import prepare_dir, write_all
 from sim.core.html import head_html, table_html
 from sim.core.stats import Estimate, estimate_mean, estimate_share, hist_quantiles
 from sim.core.types import FloatArray, SeedLike
@@ -30,6 +31,11 @@ from sim.scenario.vocabulary import GROUP_METRIC, RUNGS, metric_names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+
+def settings_text(scenario: Scenario) -> str:
+    """The values set on a scenario (``--set``), as ``path=value, ...``."""
+    return ", ".join(f"{path}={value!r}" for path, value in scenario.changes)
 
 
 def estimate(name: str, values: FloatArray) -> Estimate:
@@ -182,10 +188,20 @@ class Results:
             raise InputError(f"trial must be a whole number from 0 to {self.trials - 1}, got {k!r}")
         return trace(self.scenario, int(k), self.seed, self.days)
 
-    def figure(self) -> Figure:
-        """The daily series with bands and the rung shares: a Figure (see ``sim.runs.figures``)."""
-        title = f"{self.scenario.name}: {self.trials:,} trials, seed {self.seed}"
-        return daily_figure(self.daily(), title)
+    def figure(self, title: str | None = None) -> Figure:
+        """The daily series with bands, forced events and rung shares (``sim.runs.figures``).
+
+        The title (by default the scenario, its size and horizon, and its description) is
+        followed by the scenario's forced events, which dotted lines mark.
+        """
+        spec = self.scenario.spec
+        if title is None:
+            title = (
+                f"{spec.name}: {self.trials:,} trials x {self.days} days, seed {self.seed}\n"
+                + " ".join(spec.description.split())
+            )
+        events = pd.DataFrame([e.model_dump(exclude={"source"}) for e in spec.events])
+        return daily_figure(self.daily(), title, events)
 
     def __repr__(self) -> str:
         """Scenario, size and seed (the data is in ``summary()`` and ``daily()``)."""
@@ -206,6 +222,7 @@ class Results:
         lines = [
             f"scenario {self.scenario.name}: {self.trials:,} trials x {self.days} days, "
             f"seed {self.seed} ({self.elapsed:.2f} s)",
+            *([f"set: {settings_text(self.scenario)}"] if self.scenario.changes else []),
             f"{'metric':56} {'mean':>9} {'95% CI':>21} {'p05':>7} {'p50':>7} {'p95':>7}",
         ]
         for name, row in df.iterrows():
@@ -220,24 +237,36 @@ class Results:
     def write(self, out: str | Path) -> list[Path]:
         """Write summary.json, summary.csv, daily.parquet, rungs.csv, daily.png, manifest.json.
 
-        Each file is written to a temporary name and renamed, so none is ever half-written;
-        the manifest goes last.
+        The files appear together or not at all (each is written to a temporary name, and
+        all are renamed once all are written, the manifest last), so a full disk or Ctrl-C
+        leaves no partial set; the folder is created only then.
+
+        Raises:
+            InputError: ``out`` cannot be a folder.
+            WriteError: The system refused a file (disk full, a file-size limit).
         """
-        out = prepare_dir(out)
-        paths = [
-            write_atomic(
-                out / "summary.json",
-                lambda p: p.write_text(json.dumps(self.to_json_dict(), indent=2, allow_nan=False)),
-            ),
-            write_atomic(out / "summary.csv", lambda p: self.summary().to_csv(p)),
-            write_atomic(out / "daily.parquet", lambda p: self.daily().to_parquet(p)),
-            write_atomic(out / "rungs.csv", lambda p: self.rungs().to_csv(p)),
-            write_atomic(
-                out / "daily.png", lambda p: self.figure().savefig(p, dpi=110, format="png")
-            ),
-        ]
+        created = not Path(out).exists()
+        folder = prepare_dir(out)
         info = manifest(self.scenario, self.seed, trials=self.trials, days=self.days)
-        paths.append(
-            write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(info, indent=2)))
+        try:
+            return self._write_files(folder, info)
+        except BaseException:
+            if created:  # leave no empty folder behind either
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+
+    def _write_files(self, folder: Path, info: dict[str, Any]) -> list[Path]:
+        return write_all(
+            folder,
+            {
+                "summary.json": lambda p: p.write_text(
+                    json.dumps(self.to_json_dict(), indent=2, allow_nan=False)
+                ),
+                "summary.csv": lambda p: self.summary().to_csv(p),
+                "daily.parquet": lambda p: self.daily().to_parquet(p),
+                "rungs.csv": lambda p: self.rungs().to_csv(p),
+                "daily.png": lambda p: self.figure().savefig(p, dpi=110, format="png"),
+                "manifest.json": lambda p: p.write_text(json.dumps(info, indent=2)),
+            },
         )
-        return paths

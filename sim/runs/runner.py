@@ -18,6 +18,7 @@ from sim.core.checks import check_run_args, plain_seed
 from sim.core.types import SeedLike
 from sim.model.block import Block
 from sim.model.escalation import EscalationModel
+from sim.runs.limits import check_fits
 from sim.runs.pool import Progress, Task, executor, progress_bar, tune_malloc
 from sim.runs.results import Results
 from sim.scenario.loader import Scenario, load_scenario
@@ -50,11 +51,14 @@ def _blocks(
     At most two blocks per worker are in flight, and none is held once yielded, so memory
     does not grow with the number of blocks.
     """
-    sizes = {s: min(block_size, trials - s) for s in range(0, trials, block_size)}
-    tasks: list[Task] = [(s, simulate_block, (sc, seed, s, n, days)) for s, n in sizes.items()]
-    with executor(workers=min(workers, len(tasks))) as pool:
+    n_blocks = -(-trials // block_size)
+    tasks: Iterator[Task] = (
+        (s, simulate_block, (sc, seed, s, min(block_size, trials - s), days))
+        for s in range(0, trials, block_size)
+    )
+    with executor(workers=min(workers, n_blocks)) as pool:
         for start, block in pool.ordered(tasks):
-            yield sizes[start], block
+            yield min(block_size, trials - start), block
 
 
 def _counted(blocks: Iterator[tuple[int, Block]], bar: Progress) -> Iterator[Block]:
@@ -94,7 +98,8 @@ def run(
     seed, trials = plain_seed(seed), int(trials)
     sc = load_scenario(scenario)
     n_days = int(days) if days is not None else sc.spec.days
-    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    n_workers = min(workers or os.cpu_count() or 1, -(-trials // block_size))
+    check_fits(trials, n_days, block_size, n_workers, len(sc.spec.militias))
     t0 = time.perf_counter()
     blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers)
     with progress_bar(trials, sc.name, "trials", enabled=progress) as bar:

@@ -6,11 +6,18 @@ with :mod:`ast` against a whitelist and compiles it into a tree of closures; the
 length, or broadcasting scalars). :class:`ExprError` reports every invalid expression, and
 :data:`FUNCTIONS` is the whitelist of callable functions. Nothing here calls ``eval``,
 ``exec`` or ``compile``: scenario files are data and never execute code.
+
+Arithmetic is in float64: whole-number inputs (counts such as ``attacks_7d``) are read as
+floats, so a product of large counts cannot wrap around as int64 would, and values below
+2**53 give the same numbers as before. Numpy's floating-point warnings are silenced while a
+rule is evaluated; a NaN or an infinity in the result is the caller's to report. Only ASCII
+is read: Python would fold a fullwidth letter into its ASCII look-alike (NFKC).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +34,8 @@ __all__ = ["FUNCTIONS", "Expr", "ExprError", "Value", "compile_expr"]
 Value: TypeAlias = npt.NDArray[Any] | float | bool
 _Fn: TypeAlias = Callable[[Mapping[str, Value]], Any]
 MAX_LENGTH, MAX_DEPTH, MAX_LITERAL, MAX_EXPONENT = 1000, 50, 1e12, 8
+#: other languages' logical operators, caught when the text does not parse
+_C_LOGIC = re.compile(r"&&|\|\||!(?!=)")
 
 
 class ExprError(ValueError):
@@ -35,12 +44,15 @@ class ExprError(ValueError):
     Attributes:
         expr: The expression text.
         col: 0-based column of the offending part, or None if unknown.
+        unknown: The name the expression reads but may not, when that is the error.
     """
 
-    def __init__(self, message: str, expr: str, col: int | None = None) -> None:
-        """Store the message, the expression text and the column."""
+    def __init__(
+        self, message: str, expr: str, col: int | None = None, unknown: str | None = None
+    ) -> None:
+        """Store the message, the expression text, the column and the unknown name."""
         super().__init__(message)
-        self.expr, self.col = expr, col
+        self.expr, self.col, self.unknown = expr, col, unknown
 
 
 def _bool_safe(ufunc: np.ufunc) -> Callable[..., Any]:
@@ -53,6 +65,15 @@ def _bool_safe(ufunc: np.ufunc) -> Callable[..., Any]:
             return ufunc(*(a * np.int64(1) if np.asarray(a).dtype == bool else a for a in args))
 
     return run
+
+
+def _as_float(value: Any) -> Any:
+    """Whole numbers (arrays or scalars, not booleans) as float64; anything else as is."""
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64) if value.dtype.kind in "iu" else value
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def _where(cond: Any, a: Any, b: Any) -> Any:
@@ -88,6 +109,10 @@ _BINARY: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
     ast.Add: np.add, ast.Sub: _bool_safe(np.subtract), ast.Mult: np.multiply,
     ast.Div: np.true_divide,
 }  # fmt: skip
+#: operators of one precedence: a flat chain of them (a + b - c + ...) is one level deep
+_LEVEL: dict[type[ast.AST], int] = {ast.Add: 0, ast.Sub: 0, ast.Mult: 1, ast.Div: 1}
+#: bitwise operators often meant as logical ones
+_LOGICAL = (ast.BitAnd, ast.BitOr, ast.Invert)
 _COMPARE: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
     ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater,
     ast.GtE: np.greater_equal, ast.Eq: np.equal, ast.NotEq: np.not_equal,
@@ -135,7 +160,8 @@ class Expr:
             ExprError: If a name is missing from ``env`` or a value has an unusable type.
         """
         try:
-            result: Value = self._fn(env)
+            with np.errstate(all="ignore"):  # a NaN or infinity is reported by the caller
+                result: Value = self._fn(env)
         except ExprError:
             raise
         except (TypeError, ValueError) as exc:  # e.g. a string value, or unequal array lengths
@@ -189,9 +215,7 @@ class _Compiler:
             base, power = self.build(node.left, sub), self.exponent(node.right)
             return lambda env: np.power(base(env), power)
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            bop = _BINARY[type(node.op)]
-            left, right = self.build(node.left, sub), self.build(node.right, sub)
-            return lambda env: bop(left(env), right(env))
+            return self.chain(node, sub)
         if isinstance(node, ast.BoolOp):
             fold = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
             return _reduce(fold, [self.build(v, sub) for v in node.values])
@@ -203,9 +227,28 @@ class _Compiler:
         if isinstance(node, ast.Call):
             return self.call(node, sub)
         if isinstance(node, ast.BinOp | ast.UnaryOp):  # the operators not handled above
-            raise self.fail(f"operator '{_SYMBOLS.get(type(node.op))}' is not allowed", node)
+            use = " (use and / or / not)" if type(node.op) in _LOGICAL else ""
+            raise self.fail(f"operator '{_SYMBOLS.get(type(node.op))}' is not allowed{use}", node)
         what = _REFUSED.get(type(node), f"{type(node).__name__} expressions are")
         raise self.fail(f"{what} not allowed", node)
+
+    def chain(self, node: ast.BinOp, sub: int) -> _Fn:
+        """A flat chain of one precedence (``a + b - c``): one level deep, folded in a loop."""
+        level, steps = _LEVEL[type(node.op)], list[tuple[ast.AST, ast.expr]]()
+        head: ast.expr = node
+        while isinstance(head, ast.BinOp) and _LEVEL.get(type(head.op)) == level:
+            steps.append((head.op, head.right))
+            head = head.left
+        first = self.build(head, sub)
+        rest = [(_BINARY[type(op)], self.build(right, sub)) for op, right in reversed(steps)]
+
+        def run(env: Mapping[str, Value]) -> Any:  # left to right, as the nested form would
+            result = first(env)
+            for bop, right in rest:
+                result = bop(result, right(env))
+            return result
+
+        return run
 
     def name(self, node: ast.Name) -> _Fn:
         key = node.id
@@ -213,13 +256,15 @@ class _Compiler:
             if key in FUNCTIONS:
                 hint = FUNCTIONS[key].signature
                 raise self.fail(f"function '{key}' must be called, as in {hint}", node)
-            raise self.fail(f"unknown name '{key}'{did_you_mean(key, self.allowed)}", node)
+            error = self.fail(f"unknown name '{key}'{did_you_mean(key, self.allowed)}", node)
+            error.unknown = key
+            raise error
         self.used.add(key)
         col = self.fail("", node).col
 
         def load(env: Mapping[str, Value]) -> Any:
             try:
-                return env[key]
+                return _as_float(env[key])
             except KeyError:
                 msg = f"name '{key}' is missing from the evaluation environment"
                 raise ExprError(msg, self.text, col) from None
@@ -314,6 +359,14 @@ def compile_expr(text: str, names: Collection[str]) -> Expr:
         raise ExprError("expression is empty", text)
     if len(text) > MAX_LENGTH:
         raise ExprError(f"expression is longer than {MAX_LENGTH} characters", text)
+    col = next((i for i, char in enumerate(text) if not char.isascii()), None)
+    if col is not None:
+        raise ExprError(
+            f"non-ASCII character {text[col]!r} at column {col}: names, numbers and operators "
+            "are plain ASCII (a look-alike letter would be read as another)",
+            text,
+            col,
+        )
     src, lead = text.strip(), len(text) - len(text.lstrip())
     try:
         with warnings.catch_warnings():  # e.g. SyntaxWarning for `x is 1`; refused below anyway
@@ -324,6 +377,10 @@ def compile_expr(text: str, names: Collection[str]) -> Expr:
             raise ExprError(f"syntax error: {exc.msg}", text) from None
         lines = src.split("\n")[: exc.lineno - 1]
         col = lead + sum(len(line) + 1 for line in lines) + max(exc.offset - 1, 0)
+        if other := _C_LOGIC.search(src):  # a && b, a || b, !a
+            col, msg = lead + other.start(), f"'{other.group()}' is not an operator here"
+            msg = f"syntax error at column {col}: {msg}: use and / or / not"
+            raise ExprError(msg, text, col) from None
         raise ExprError(f"syntax error at column {col}: {exc.msg}", text, col) from None
     except (RecursionError, MemoryError, ValueError) as exc:
         raise ExprError(f"expression cannot be parsed ({type(exc).__name__})", text) from None

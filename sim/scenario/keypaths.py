@@ -1,8 +1,9 @@
 """Dotted key paths into a scenario's data: ``militias.kataib_hezbollah.compliance``.
 
-Core objects: :func:`split_key_path` and :func:`walk_key_path` (follow a path, or one clear
-error with a did-you-mean). Sweeps, the explorer and :meth:`~sim.scenario.loader.Scenario.patched`
-name values this way.
+Core objects: :func:`split_key_path`, :func:`walk_key_path` (follow a path, or one clear
+error with a did-you-mean) and :func:`value_path` (``params.x`` names ``params.x.value``).
+Sweeps, the explorer, ``--set`` and :meth:`~sim.scenario.loader.Scenario.patched` name
+values this way.
 """
 
 from __future__ import annotations
@@ -36,3 +37,16 @@ def walk_key_path(node: Any, parts: KeyPath, file: str, prefix: KeyPath = ()) ->
                 f"no such key {part!r}{did_you_mean(str(part), keys)}", file=file, path=where
             )
     return node
+
+
+def value_path(data: Any, dotted: str, file: str) -> str:
+    """The path of the value ``dotted`` names: ``params.x`` is ``params.x.value``.
+
+    A parameter or driver is a mapping of ``value``, ``unit`` and ``source``; naming it means
+    its value, as in sweep files and ``escsim run --set``.
+
+    Raises:
+        InputError: The path does not exist (with a did-you-mean).
+    """
+    node = walk_key_path(data, split_key_path(dotted), file)
+    return f"{dotted}.value" if isinstance(node, dict) and "value" in node else dotted

@@ -4,6 +4,12 @@ Core objects: :class:`ScenarioSpec` and its parts (:class:`Param`, :class:`Drive
 :class:`MilitiaSpec`, :class:`Rule`, :class:`Rules`, :class:`Mechanisms`, :class:`Event`,
 :class:`ScheduleEntry`, :class:`Source`). Every number carries a unit that fixes its range,
 and every rule a source: a verbatim quote from ``seeds/`` or a calibration row.
+
+Types are strict: a whole-number field takes only a whole number (not ``true``, ``"90"`` or
+``90.0``), a number field a whole or decimal number (not a boolean or text), a switch only
+``true`` or ``false``. Whole numbers the model holds in 64-bit arrays are bounded: days by
+:data:`~sim.core.checks.MAX_DAYS`, people hurt in one event by :data:`MAX_CASUALTIES`,
+troops by :data:`MAX_TROOPS`.
 """
 
 from __future__ import annotations
@@ -11,17 +17,24 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.core.checks import MAX_DAYS
 from sim.core.strict import Strict
 from sim.scenario.sources import CALIBRATION, default_index, normalize
+
+#: the most U.S. personnel killed, or wounded, in one forced event or one modelled attack
+MAX_CASUALTIES = 10_000
+#: the most U.S. troops in one theater
+MAX_TROOPS = 1_000_000
 
 Unit = Literal["probability", "fraction", "rate", "days", "count", "multiplier", "real"]
 TheaterName = Literal["iraq", "syria"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Day = Annotated[int, Field(ge=0, le=MAX_DAYS)]
+Casualties = Annotated[int, Field(ge=0, le=MAX_CASUALTIES)]
 
 UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "probability": (0.0, 1.0),
@@ -34,7 +47,13 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 
-class Source(Strict):
+class Part(Strict):
+    """A part of a scenario file: strict types on top of :class:`~sim.core.strict.Strict`."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class Source(Part):
     """Where a value or rule comes from."""
 
     quote: str | None = None
@@ -68,7 +87,7 @@ class Source(Strict):
         return bool(self.quote or self.calibration)
 
 
-class Param(Strict):
+class Param(Part):
     """A named constant that rules read, with its unit and source."""
 
     unit: Unit
@@ -90,11 +109,11 @@ class Driver(Param):
     """A named input that the schedule may change from day to day (the Gaza war's intensity)."""
 
 
-class ScheduleEntry(Strict):
+class ScheduleEntry(Part):
     """Set drivers from ``day`` to ``until`` (both inclusive; open-ended without ``until``)."""
 
-    day: Annotated[int, Field(ge=0)]
-    until: Annotated[int, Field(ge=0)] | None = None
+    day: Day
+    until: Day | None = None
     set: dict[str, float]
     source: Source
 
@@ -107,15 +126,15 @@ class ScheduleEntry(Strict):
         return until
 
 
-class Event(Strict):
+class Event(Part):
     """A forced event on a given day, the same in every trial."""
 
-    day: Annotated[int, Field(ge=0)]
+    day: Day
     kind: Literal["attack", "directive", "iraq_request", "us_strike"]
     militia: Name | None = Field(default=None, validate_default=True)
     theater: TheaterName = "iraq"
-    killed: Annotated[int, Field(ge=0)] = 0
-    wounded: Annotated[int, Field(ge=0)] = 0
+    killed: Casualties = 0
+    wounded: Casualties = 0
     leader_killed: bool = False
     source: Source
 
@@ -139,14 +158,14 @@ class Event(Strict):
         return militia
 
 
-class Theater(Strict):
+class Theater(Part):
     """A country where U.S. forces are deployed."""
 
-    us_troops: Annotated[int, Field(ge=0)]
+    us_troops: Annotated[int, Field(ge=0, le=MAX_TROOPS)]
     source: Source
 
 
-class MilitiaSpec(Strict):
+class MilitiaSpec(Part):
     """One armed group: its doctrine, strength and leanings."""
 
     doctrine: Literal["compliant", "holdout"]
@@ -166,7 +185,7 @@ class MilitiaSpec(Strict):
         return theaters
 
 
-class Rule(Strict):
+class Rule(Part):
     """A decision rule: an expression over state variables and parameters."""
 
     expr: str
@@ -180,7 +199,7 @@ class Rule(Strict):
         return source
 
 
-class Rules(Strict):
+class Rules(Part):
     """Every decision the model asks of the YAML; see ``sim.variables.RULES`` for meanings."""
 
     iraq_request_prob: Rule
@@ -195,7 +214,7 @@ class Rules(Strict):
     agreement_prob: Rule
 
 
-class Mechanisms(Strict):
+class Mechanisms(Part):
     """Switches: each turns one mechanism of the model on or off."""
 
     casualties: bool
@@ -209,7 +228,7 @@ class Mechanisms(Strict):
     revenge: bool
 
 
-class ScenarioSpec(Strict):
+class ScenarioSpec(Part):
     """A whole, resolved scenario (after ``extends:`` has been applied)."""
 
     name: str

@@ -4,7 +4,8 @@ Core objects: :class:`Sweep` (a validated sweep: its spec, base scenario, design
 hash) and :func:`load_sweep`. Everything wrong with a sweep file (an unknown key, a key path
 the scenario does not have, an empty or reversed range, a design that does not fit its
 parameters, a value the scenario refuses) is one :class:`~sim.core.errors.InputError` naming the
-file, key path and line.
+file, key path and line. So is anything the run could not do (a design or a run too large for
+this machine, a value of a type the scenario key does not take): what loads, runs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pydantic
 
 from sim.core.errors import InputError, KeyPath, did_you_mean, format_path
 from sim.core.html import head_html, table_html
-from sim.core.paths import scenarios_dir, shipped_file, sweeps_dir
+from sim.core.paths import check_regular_file, scenarios_dir, shipped_file, sweeps_dir
 from sim.core.types import SeedLike
 from sim.core.yamlio import LineMap, line_of, read_yaml
 from sim.scenario.keypaths import split_key_path, walk_key_path
@@ -30,6 +31,8 @@ from sim.scenario.vocabulary import metric_names
 from sim.sweeps.design import build_design, design_size
 from sim.sweeps.spec import (
     MAX_POINTS,
+    MAX_TRIAL_DAYS,
+    POINT_DAY_TRIALS,
     Distribution,
     GridDesign,
     LhsDesign,
@@ -37,6 +40,14 @@ from sim.sweeps.spec import (
     Parameter,
     SobolDesign,
     SweepSpec,
+    count_text,
+)
+
+#: why a rule's expression (or any source) is not a sweep parameter
+NOT_A_PARAMETER = (
+    "a changed rule needs its own source (a quote or calibration row that supports it), which "
+    "a sweep cannot give: write a scenario file for each variant (extends: the base, with the "
+    "rule and its source) and run or compare those"
 )
 
 
@@ -90,9 +101,12 @@ class Sweep:
         return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
     def changes(self, point: int) -> dict[str, Any]:
-        """The scenario values a point sets: ``{dotted key path: value}``."""
-        row = self.design.iloc[point]
-        return {self.targets[name]: _plain(row[name]) for name in self.design.columns}
+        """The scenario values a point sets: ``{dotted key path: value}``.
+
+        Read column by column, so each keeps its type (a row of a whole number and a
+        fraction would make both floats).
+        """
+        return {target: _plain(self.design[p].iat[point]) for p, target in self.targets.items()}
 
     def seed(self, point: int) -> SeedLike:
         """The root seed of a point: the sweep's (common random numbers) or its own."""
@@ -126,11 +140,7 @@ def is_sweep_file(ref: str | Path) -> bool:
     """Whether ``ref`` names a sweep file (a mapping with ``design`` or ``parameters``)."""
     try:
         path = _sweep_path(ref)
-    except InputError:
-        return False
-    if not path.is_file():
-        return False
-    try:
+        check_regular_file(path)  # a FIFO, a device, a name too long: not a sweep file
         data, _ = read_yaml(path)
     except InputError:
         return False
@@ -195,10 +205,8 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
         if list(targets.values()).count(target) > 1:
             raise fail(f"sets {target} twice, under two names", ["parameters", name])
     _check_fit(spec, fail)
-    known = metric_names(list(scenario.spec.militias))
-    for i, metric in enumerate(spec.metrics or []):
-        if metric not in known:
-            raise fail(f"unknown metric {metric!r}{did_you_mean(metric, known)}", ["metrics", i])
+    _check_work(spec, spec.days or scenario.spec.days, fail)
+    _check_metrics(spec.metrics or [], metric_names(list(scenario.spec.militias)), fail)
     design = build_design(spec)
     sweep = Sweep(spec=spec, scenario=scenario, design=design, targets=targets, file=file)
     _check_values(sweep, fail)
@@ -222,8 +230,13 @@ def _validate(raw: dict[str, Any], lines: LineMap, file: str) -> SweepSpec:
         else:
             reason = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] != "value_error" and "input" in err:
-                reason += f" (got {err['input']!r})"[:80]
+                reason += f" (got {_shown(err['input'])})"[:80]
         raise InputError(reason, file=file, path=loc, line=line_of(lines, loc)) from None
+
+
+def _shown(value: Any) -> str:
+    """A value for a message (a whole number too long to print is given by its size)."""
+    return count_text(value) if type(value) is int and value.bit_length() > 128 else repr(value)
 
 
 def _fields(loc: list[Any], raw: dict[str, Any]) -> list[str]:
@@ -248,6 +261,7 @@ def _fields(loc: list[Any], raw: dict[str, Any]) -> list[str]:
 def _target(scenario: Scenario, name: str, kind: str, fail: Any) -> str:
     """The full key path a parameter sets, checked against the scenario."""
     where = ["parameters", name]
+    _check_indices(name, fail)
     parts = split_key_path(name)
     try:
         node = walk_key_path(scenario.data, parts, scenario.files[0])
@@ -255,8 +269,10 @@ def _target(scenario: Scenario, name: str, kind: str, fail: Any) -> str:
         raise fail(
             f"scenario {scenario.name!r} has no {format_path(exc.path)}: {exc.reason}", where
         ) from None
+    if parts[0] == "rules":
+        raise fail(f"a rule cannot be swept: {NOT_A_PARAMETER}", where)
     if "source" in parts:
-        raise fail("a source is a citation, not a parameter", where)
+        raise fail(f"a source is a citation, not a parameter; {NOT_A_PARAMETER}", where)
     if parts == ["days"]:
         raise fail("the horizon is the sweep's own 'days' key, not a parameter", where)
     if isinstance(node, dict) and "value" in node:
@@ -267,6 +283,31 @@ def _target(scenario: Scenario, name: str, kind: str, fail: Any) -> str:
     if kind != "values" and not numeric:
         raise fail(f"a {kind} needs a numeric value; this one is {node!r}", where)
     return name
+
+
+def _check_indices(name: str, fail: Any) -> None:
+    """A list index written other than as a plain whole number (``02``, ``²``) is refused.
+
+    ``events.02.day`` would set the item ``events.2.day`` sets, under a second name.
+    """
+    for part in name.split("."):
+        if part.isdigit() and not (part.isascii() and part == str(int(part))):
+            plain = part.isascii() or part.isdecimal()
+            canonical = ".".join(str(int(p)) if p.isdecimal() else p for p in name.split("."))
+            hint = f": write {canonical}" if plain else ""
+            raise fail(
+                f"the list index {part!r} is not a plain whole number (0, 1, 2, ...){hint}",
+                ["parameters", name],
+            )
+
+
+def _check_metrics(metrics: list[str], known: list[str], fail: Any) -> None:
+    """Unknown metrics, and a metric listed twice (it would give two rows per point)."""
+    for i, metric in enumerate(metrics):
+        if metric not in known:
+            raise fail(f"unknown metric {metric!r}{did_you_mean(metric, known)}", ["metrics", i])
+        if metric in metrics[:i]:
+            raise fail(f"metric {metric!r} is listed twice", ["metrics", i])
 
 
 def _check_fit(spec: SweepSpec, fail: Any) -> None:
@@ -295,13 +336,32 @@ def _check_fit(spec: SweepSpec, fail: Any) -> None:
                 )
     if (n := design_size(spec)) > MAX_POINTS:
         raise fail(
-            f"a {design.kind} design of {n:,} points is over the limit of {MAX_POINTS:,}",
+            f"a {design.kind} design of {count_text(n)} points is over the limit of "
+            f"{MAX_POINTS:,} (each point's estimates are kept in memory)",
             ["design"],
         )
 
 
+def _check_work(spec: SweepSpec, days: int, fail: Any) -> None:
+    """A sweep too long to finish on this project's machine in about half a day."""
+    points, reps = design_size(spec), spec.replications
+    work = points * days * (reps + POINT_DAY_TRIALS)
+    if work > MAX_TRIAL_DAYS:
+        raise fail(
+            f"{points:,} points x {days:,} days x ({reps:,} trials + {POINT_DAY_TRIALS:,}, a "
+            f"point's fixed cost in trials) = {work:.3g} trial-days, over the limit of "
+            f"{MAX_TRIAL_DAYS:.0e} (about 10 hours on 2 cores): use fewer points, days or "
+            "replications, or split the sweep",
+            ["replications"],
+        )
+
+
 def _check_values(sweep: Sweep, fail: Any) -> None:
-    """Each listed value, a range's ends, a distribution's sampled extremes: valid alone."""
+    """Each listed value, a range's ends, a distribution's sampled extremes: valid alone.
+
+    With them, a value the design holds that is not a whole number (if any): a key that takes
+    whole numbers is refused here, not at every point of the run.
+    """
     for name in sweep.design.columns:
         p, col = sweep.spec.parameters[name], sweep.design[name]
         if p.values is not None:
@@ -310,8 +370,24 @@ def _check_values(sweep: Sweep, fail: Any) -> None:
             values = list(p.range)  # the declared ends, which samples may not reach
         else:  # whole numbers, distributions: the values the design holds
             values = [col.min(), col.max()]
-        for value in values:
+        if p.values is None and not p.integer:
+            values += list(col[col != col.round()].iloc[:1])
+        for value in map(_plain, values):
             try:
-                sweep.scenario.patched({sweep.targets[name]: _plain(value)})
+                sweep.scenario.patched({sweep.targets[name]: value})
             except InputError as exc:
-                raise fail(f"at {_plain(value)!r}: {exc.reason}", ["parameters", name]) from None
+                hint = _whole_hint(sweep, name, value)
+                raise fail(f"at {value!r}: {exc.reason}{hint}", ["parameters", name]) from None
+
+
+def _whole_hint(sweep: Sweep, name: str, value: Any) -> str:
+    """Advice when a key refuses a fraction but takes the nearest whole number."""
+    if not isinstance(value, float):
+        return ""
+    try:
+        sweep.scenario.patched({sweep.targets[name]: round(value)})
+    except InputError:
+        return ""
+    if sweep.spec.parameters[name].values is not None:
+        return " (this key takes whole numbers)"
+    return " (this key takes whole numbers: add 'integer: true' to the parameter)"

@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from sim.core.errors import InputError
-from sim.core.files import write_atomic
+from sim.core.files import write_all, write_atomic
 from sim.core.html import head_html, table_html
-from sim.sweeps.plots import effects_figure, heatmaps_figure, sensitivity_figure
+from sim.sweeps.plots import (
+    Figures,
+    constant_reason,
+    effects_figure,
+    heatmaps_figure,
+    sensitivity_figure,
+)
 from sim.sweeps.sensitivity import sensitivity
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 MAX_PLOTTED = 8
 #: metrics drawn by default when a sweep records more than MAX_PLOTTED
@@ -68,8 +71,13 @@ class SweepResults:
             status = pd.read_csv(files[2], index_col="point", keep_default_na=False)
         except (ValueError, OSError) as exc:
             raise InputError(f"cannot read the sweep's files ({exc})", file=str(path)) from None
-        if "sweep_hash" not in info:
+        if not isinstance(info, dict) or "sweep_hash" not in info:
             raise InputError("manifest.json is not a sweep's", file=str(files[0]))
+        if reason := _unreadable(info, table, status):
+            raise InputError(
+                f"the folder {path} is not a sweep folder this version can read ({reason})",
+                file=str(path),
+            )
         return cls(table=table, info=info, status=status, folder=path)
 
     def __repr__(self) -> str:
@@ -144,28 +152,35 @@ class SweepResults:
                 raise InputError(f"the sweep has no metric {m!r}; it has {', '.join(self.metrics)}")
         return metrics
 
-    def figures(self, metrics: list[str] | None = None) -> dict[str, Figure]:
+    def figures(self, metrics: list[str] | None = None) -> Figures:
         """Every figure, by file stem, for each metric drawn.
 
         Effects; heatmaps (with two or more parameters); sensitivity bars (designs that
-        have indices, once every point is done).
+        have indices, once every point is done). A metric with the same mean at every point
+        gets none: ``figures(...).skipped`` maps it to the reason.
         """
         chosen = self.plot_metrics(metrics)
-        out: dict[str, Figure] = {}
+        out = Figures()
         sens = None
         if self.info["design"]["kind"] != "grid" and not self.missing():
             sens = self.sensitivity(chosen)
         grid = self.info["design"]["kind"] == "grid"
+        others = len(self.parameters) - 2
         for m in chosen:
             pts, name = self.table[self.table["metric"] == m], self.info["sweep"]
+            reason = constant_reason(pts)
+            if reason is not None:
+                out.skipped[m] = reason
+                continue
             title = f"{name}: {m} against each parameter{self._missing_note()}"
             out[f"{m}.effects"] = effects_figure(pts, self.parameters, m, title, grid)
-            if len(self.parameters) > 1:
-                title = (
-                    f"{name}: mean {m} over pairs of parameters "
-                    f"(averaged over the others){self._missing_note()}"
-                )
-                out[f"{m}.heatmaps"] = heatmaps_figure(pts, self.parameters, m, title)
+            if others >= 0:
+                over = {
+                    0: "the two parameters",
+                    1: "each pair of parameters, averaged over the third",
+                }.get(others, f"each pair of parameters, averaged over the other {others}")
+                title = f"{name}: mean {m} over {over}{self._missing_note()}"
+                out[f"{m}.heatmaps"] = heatmaps_figure(pts, self.parameters, m, title, grid)
             if sens is not None and (sens["metric"] == m).any():
                 out[f"{m}.sensitivity"] = sensitivity_figure(sens, m)
         return out
@@ -187,22 +202,50 @@ class SweepResults:
         ]
         return sens, paths
 
-    def write_figures(self, metrics: list[str] | None = None) -> list[Path]:
-        """Draw every figure and save each as PNG and SVG in ``plots/`` in the folder."""
+    def write_figures(self, metrics: list[str] | None = None) -> tuple[list[Path], dict[str, str]]:
+        """Draw every figure and save each as PNG and SVG in ``plots/`` in the folder.
+
+        Returns:
+            The files written, and each metric drawn nothing for, with the reason.
+        """
         plots = self._folder() / "plots"
         plots.mkdir(exist_ok=True)
-        paths = []
-        for stem, fig in self.figures(metrics).items():
-            for fmt in ("png", "svg"):
-                paths.append(
-                    write_atomic(
-                        plots / f"{stem}.{fmt}",
-                        lambda p, f=fig, k=fmt: f.savefig(p, format=k, dpi=110),  # type: ignore[misc]
-                    )
-                )
-        return paths
+        figures = self.figures(metrics)
+        writers = {
+            f"{stem}.{fmt}": (lambda p, f=fig, k=fmt: f.savefig(p, format=k, dpi=110))
+            for stem, fig in figures.items()
+            for fmt in ("png", "svg")
+        }
+        return write_all(plots, writers), dict(figures.skipped)
 
     def _folder(self) -> Path:
         if self.folder is None:
             raise InputError("these results were not read from a folder")
         return self.folder
+
+
+#: what the manifest must hold, and of which type, for analysis and plots
+_INFO = {
+    "sweep": str,
+    "points": int,
+    "design": dict,
+    "parameters": dict,
+    "metrics": list,
+    "replications": int,
+    "days": int,
+}
+
+
+def _unreadable(info: dict[str, Any], table: pd.DataFrame, status: pd.DataFrame) -> str:
+    """What a folder's files lack that analysis and plots need (``""``: nothing)."""
+    for key, kind in _INFO.items():
+        if not isinstance(info.get(key), kind):
+            return f"the manifest's {key!r} is missing or not a {kind.__name__}"
+    if not isinstance(info["design"].get("kind"), str):
+        return "the manifest's design has no kind"
+    need = ["point", *info["parameters"], "metric", "mean", "ci_low", "ci_high", "n"]
+    if missing := [c for c in need if c not in table.columns]:
+        return f"results.parquet has no column {missing[0]!r}"
+    if missing := [c for c in ("status", "error") if c not in status.columns]:
+        return f"status.csv has no column {missing[0]!r}"
+    return ""

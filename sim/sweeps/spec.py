@@ -4,7 +4,9 @@ Core objects: :class:`SweepSpec` and its parts :class:`Parameter`, :class:`Distr
 and the four designs (:class:`GridDesign`, :class:`LhsDesign`, :class:`SobolDesign`,
 :class:`MorrisDesign`). A sweep names a base scenario, the values to vary (by their key
 path in the scenario), how to sample them, and how many trials to run at each point.
-Checks that need the base scenario (key paths, valid values) live in :mod:`sim.sweepfile`.
+Checks that need the base scenario (key paths, valid values, the sweep's size in trial-days)
+live in :mod:`sim.sweeps.loader`. The limits a sweep must keep to are here: ``MAX_POINTS``,
+``MAX_REPLICATIONS``, ``MAX_TRIAL_DAYS`` (with ``POINT_DAY_TRIALS``) and ``MAX_WHOLE``.
 """
 
 from __future__ import annotations
@@ -14,13 +16,24 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.core.checks import MAX_DAYS
+from sim.core.checks import MAX_DAYS, MAX_SEED
 from sim.core.strict import Strict
 
 Scalar = float | int | str | bool
 
-#: a sweep larger than this is almost surely a mistake in its design
-MAX_POINTS = 1_000_000
+#: points in a design of any kind: each point keeps its estimates in memory (at 10^5 points
+#: of 19 metrics the tidy table is 1.9 million rows, about 1.7 GB while it is rebuilt)
+MAX_POINTS = 100_000
+#: trials at one point: a run keeps every trial's outcomes (about 0.4 GB at 10^6 trials)
+MAX_REPLICATIONS = 1_000_000
+#: whole numbers in ``values`` fit the results table's 64-bit integer columns
+MAX_WHOLE = 2**63
+#: the work a sweep may ask for, in trial-days: about 10 hours on this project's 2-core
+#: machine, which runs about 3 million a second (measured on the shipped sweeps)
+MAX_TRIAL_DAYS = 10**11
+#: a point's day costs as much as this many trials' days besides its own trials (a model
+#: step's fixed cost, about 1.5 ms): a million points of 2 trials are not a small sweep
+POINT_DAY_TRIALS = 2_000
 
 
 class Distribution(Strict):
@@ -62,11 +75,42 @@ class Distribution(Strict):
         return self
 
 
+def _kind(value: Scalar) -> str:
+    """``number``, ``boolean`` or ``text``: the kinds of value a scenario key may take."""
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, int | float) else "text"
+
+
 def _key(value: Scalar) -> tuple[str, Scalar]:
     """Compare listed values by value: 0 and 0.0 repeat, True and 1 do not."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return ("number", float(value))
-    return (type(value).__name__, value)
+    return (_kind(value), float(value) if _kind(value) == "number" else value)
+
+
+def check_values(values: list[Scalar]) -> None:
+    """Refuse a ``values`` list that repeats, mixes kinds, or holds a whole number too big.
+
+    A scenario key takes one kind of value, and the results table stores a parameter in one
+    column: numbers, booleans and text cannot share it (nor can whole numbers beyond 64 bits).
+
+    Raises:
+        ValueError: What is wrong, for the file's message.
+    """
+    kinds = list(dict.fromkeys(map(_kind, values)))
+    if len(kinds) > 1:
+        first = [next(v for v in values if _kind(v) == k) for k in kinds]
+        shown = " and ".join(f"{k} ({v!r})" for k, v in zip(kinds, first, strict=True))
+        raise ValueError(
+            f"values mix {shown}: a key takes one kind of value, and the results table "
+            "stores a parameter in one column"
+        )
+    if big := [v for v in values if type(v) is int and not -MAX_WHOLE <= v < MAX_WHOLE]:
+        raise ValueError(
+            f"a whole number of {big[0].bit_length()} bits is beyond the results table's "
+            "64-bit integers (from -2**63 to 2**63 - 1)"
+        )
+    if len(set(map(_key, values))) < len(values):
+        raise ValueError("values repeat")
 
 
 class Parameter(Strict):
@@ -95,8 +139,8 @@ class Parameter(Strict):
             lo, hi = self.range
             kind = "empty" if lo == hi else "reversed"
             raise ValueError(f"the range [{lo:g}, {hi:g}] is {kind}: low must be below high")
-        if self.values is not None and len(set(map(_key, self.values))) < len(self.values):
-            raise ValueError("values repeat")
+        if self.values is not None:
+            check_values(self.values)
         r = self.range
         if self.integer and r is not None and math.ceil(r[0]) > math.floor(r[1]):
             raise ValueError(f"the range [{r[0]:g}, {r[1]:g}] holds no whole number")
@@ -142,9 +186,10 @@ class SobolDesign(Strict):
     def _power_of_two(cls, samples: int) -> int:
         if samples & (samples - 1):
             low = 1 << (samples.bit_length() - 1)
+            hint = f" (try {low} or {2 * low})" if samples <= MAX_POINTS else ""
             raise ValueError(
-                f"samples must be a power of 2 for Sobol' sequences, got {samples} "
-                f"(try {low} or {2 * low})"
+                f"samples must be a power of 2 for Sobol' sequences, got {count_text(samples)}"
+                + hint
             )
         return samples
 
@@ -197,3 +242,31 @@ class SweepSpec(Strict):
     design: Design
     parameters: dict[str, Parameter] = Field(min_length=1)
     metrics: list[str] | None = Field(default=None, min_length=1)
+
+    @field_validator("replications")
+    @classmethod
+    def _replications(cls, replications: int) -> int:
+        if replications > MAX_REPLICATIONS:
+            raise ValueError(
+                f"replications must be at most {MAX_REPLICATIONS:,} per point (a run keeps "
+                "every trial's outcomes: about 0.4 GB at that size), got "
+                + count_text(replications)
+            )
+        return replications
+
+    @field_validator("seed")
+    @classmethod
+    def _seed(cls, seed: int) -> int:
+        if seed >= MAX_SEED:
+            raise ValueError(
+                f"seed must be a whole number from 0 to 2**128 - 1, got {count_text(seed)}"
+            )
+        return seed
+
+
+def count_text(n: int) -> str:
+    """A whole number for a message: ``1,000,000,000``, or its size when it is huge.
+
+    Python refuses to print a whole number of more than 4,300 digits.
+    """
+    return f"{n:,}" if n.bit_length() <= 128 else f"a number of {n.bit_length()} bits"

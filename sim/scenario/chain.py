@@ -1,0 +1,170 @@
+"""Reading a scenario's ``extends:`` chain into one mapping, remembering where each value is from.
+
+Core objects: :func:`read_chain` (the merged data, the file and line of every key path, and
+the files, leaf first), :func:`resolve_ref` (a shipped name or a path) and :data:`MAX_CHAIN`.
+Mappings merge key by key, lists are replaced whole, ``null`` deletes a key, and a
+``source`` is replaced whole. A patch may change a group only by its name: a new group needs
+every field (so a misspelt name is not read as a new group).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sim.core.errors import InputError, did_you_mean
+from sim.core.paths import check_regular_file, real_path, scenarios_dir, shipped_file
+from sim.core.yamlio import LineMap, read_yaml
+from sim.scenario.schema import MilitiaSpec
+from sim.scenario.vocabulary import RULES
+
+#: the most files in one chain of ``extends:``, the leaf included
+MAX_CHAIN = 32
+#: keys only a sweep file has: a sweep given as a scenario is told which command takes it
+_SWEEP_KEYS = frozenset({"design", "parameters", "replications", "metrics"})
+
+Origins = dict[tuple[str | int, ...], tuple[str, int | None]]
+Chain = tuple[dict[str, Any], Origins, tuple[str, ...]]
+
+
+def resolve_ref(ref: str | Path, relative_to: Path | None = None) -> Path:
+    """Turn a scenario reference (a shipped name or a path) into a file path."""
+    return shipped_file(ref, scenarios_dir(), "scenario", relative_to)
+
+
+def read_chain(path: Path) -> Chain:
+    """Read a scenario file and every file it extends, merged.
+
+    Args:
+        path: The leaf file.
+
+    Returns:
+        The merged data; the file and line each key path comes from (a key that a file
+        deletes keeps that file's place, so an error it causes can blame it); and the
+        files, leaf first.
+
+    Raises:
+        InputError: A file cannot be read, is no scenario, or the chain is broken: a cycle, a
+            missing parent, more than :data:`MAX_CHAIN` files, or a group that is misspelt.
+    """
+    return _read(path, ())
+
+
+def _read(path: Path, seen: tuple[Path, ...]) -> Chain:
+    raw, lines = read_yaml(path)
+    file = str(path)
+    if not isinstance(raw, dict):
+        raise InputError("a scenario file must be a mapping of keys to values", file=file, line=1)
+    if "scenario" in raw and raw.keys() & _SWEEP_KEYS:
+        raise InputError(
+            f"this is a sweep file (it names a base scenario and a design), not a scenario: "
+            f"run it with `escsim sweep {file} --out DIR`",
+            file=file,
+            path=["scenario"],
+            line=lines.get(("scenario",)),
+        )
+    origins: Origins = {key: (file, line) for key, line in lines.items()}
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw, origins, (file,)
+    where: dict[str, Any] = {"file": file, "path": ["extends"], "line": lines.get(("extends",))}
+    if not isinstance(parent, str):
+        raise InputError("extends must be a scenario name or path", **where)
+    if "name" not in raw:
+        raw["name"] = path.stem
+    chain = (*seen, real_path(path))
+    if len(chain) >= MAX_CHAIN:
+        raise InputError(
+            f"the chain of extends is longer than the limit of {MAX_CHAIN} files", **where
+        )
+    parent_path = _parent(parent, path, where)
+    if parent_path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_path))
+        raise InputError(f"cycle of extends: {cycle}", **where)
+    _check_rule_overrides(raw, lines, file)
+    base, base_origins, files = _read(parent_path, chain)
+    _check_new_groups(base, raw, lines, file)
+    for key in lines:  # what the child replaces whole, it answers for whole
+        if key[:1] == ("extends",):
+            continue
+        value = _get(raw, key)
+        if not isinstance(value, dict) or key[-1:] == ("source",):
+            n = len(key)
+            for old in [k for k in base_origins if k[:n] == key]:
+                del base_origins[old]
+    base_origins.update(origins)
+    return _merge(base, raw), base_origins, (file, *files)
+
+
+def _parent(parent: str, path: Path, where: dict[str, Any]) -> Path:
+    """The file a child extends, checked to be a regular file; errors blame the child."""
+    try:
+        parent_path = resolve_ref(parent, path.parent)
+    except InputError as exc:
+        raise InputError(exc.reason, **where) from None
+    try:
+        check_regular_file(parent_path)
+    except InputError as exc:
+        full = f" ({parent_path})" if str(parent_path) != parent else ""
+        raise InputError(f"{parent!r}: {exc.reason}{full}", **where) from None
+    return real_path(parent_path)
+
+
+def _get(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _check_rule_overrides(raw: dict[str, Any], lines: LineMap, file: str) -> None:
+    """A file that changes a rule's expression must give that rule's source too."""
+    rules = raw.get("rules")
+    if not isinstance(rules, dict):
+        return
+    for name, rule in rules.items():
+        if name in RULES and isinstance(rule, dict) and "expr" in rule and "source" not in rule:
+            raise InputError(
+                "a rule whose expr is changed needs its own source (a quote from seeds/ "
+                "or a calibration row): the parent's no longer describes it",
+                file=file,
+                path=["rules", name],
+                line=lines.get(("rules", name)),
+            )
+
+
+def _check_new_groups(base: dict[str, Any], raw: dict[str, Any], lines: LineMap, file: str) -> None:
+    """A group the parent lacks is a new group only with every field; else a misspelt name."""
+    groups, known = raw.get("militias"), base.get("militias")
+    if not isinstance(groups, dict) or not isinstance(known, dict):
+        return
+    required = [name for name, f in MilitiaSpec.model_fields.items() if f.is_required()]
+    for name, spec in groups.items():
+        if name in known:
+            continue
+        hint = did_you_mean(str(name), known)
+        if spec is None:
+            reason = f"unknown militia {name!r}{hint}: there is no such group to remove"
+        elif isinstance(spec, dict) and all(k in spec for k in required):
+            continue  # a whole new group, on purpose
+        else:
+            reason = (
+                f"unknown militia {name!r}{hint}; a new group needs every field "
+                f"({', '.join(required)})"
+            )
+        raise InputError(
+            reason, file=file, path=["militias", name], line=lines.get(("militias", name))
+        )
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if value is None:
+            out.pop(key, None)
+        elif key == "source":  # a source is replaced whole: citations never mix
+            out[key] = value
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
