@@ -109,6 +109,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="set a scenario value (repeatable), e.g. --set drivers.gaza=0.5 "
         "(params.X and drivers.X mean their value)",
     )
+    p.add_argument(
+        "--point",
+        action="store_true",
+        help="every number at its point value (default: draw declared uncertainties per trial)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", type=_folder, default=None, help="folder to write results into")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -154,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trial", type=_seed, required=True, help="the trial's index in the run")
     p.add_argument("--seed", type=_seed, default=0, help="the run's root seed (0)")
     p.add_argument("--days", type=_positive, default=None, help="days (the scenario's own)")
+    p.add_argument("--point", action="store_true", help="every number at its point value")
     p.add_argument("--csv", action="store_true", help="print the events as CSV")
     p = sub.add_parser("validate", help="check scenario and sweep files")
     p.add_argument("files", nargs="+", help="scenario or sweep files, or shipped names")
@@ -172,6 +178,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
         "block_size": args.block_size,
         "workers": args.workers,
         "progress": not args.quiet,
+        "point": args.point,
     }
 
 
@@ -266,7 +273,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_trace(args: argparse.Namespace) -> int:
-    t = trace(args.scenario, args.trial, args.seed, args.days)
+    t = trace(args.scenario, args.trial, args.seed, args.days, args.point)
     print(t.to_frame().to_csv(index=False) if args.csv else t, end="\n" * (not args.csv))
     return 0
 

@@ -19,6 +19,7 @@ from sim.core.types import BoolArray, FloatArray, IntArray
 from sim.model.base import Env, LaneModel, check_names
 from sim.model.draws import MAX_RATE, casualties, categorical, poisson, uniform_int
 from sim.model.trailing import Trailing
+from sim.model.values import at, first
 from sim.scenario.expr import Value
 from sim.scenario.vocabulary import MILITIA_VARS
 
@@ -61,7 +62,7 @@ class IraqiGovernment(Actor):
         forced = bool(model.forced(day, "iraq_request"))
         if forced:
             new[:] = True
-        self.request_until[new] = day + int(model.param("iraq_request_days")) - 1
+        self.request_until[new] = day + at(model.whole("iraq_request_days"), new) - 1
         if model.log is not None and new[0]:
             model.log.add(day, "Iraq", "request", "asks Iran to rein in the groups", forced=forced)
 
@@ -130,8 +131,8 @@ class QudsForce(Actor):
         fire = idle & np.asarray(model.value("directive_trigger"), dtype=bool)
         delay = uniform_int(
             model.uniform("iran.delay", day),
-            int(model.param("directive_delay_min")),
-            int(model.param("directive_delay_max")),
+            model.whole("directive_delay_min"),
+            model.whole("directive_delay_max"),
         )
         self.due = np.where(fire, day + delay, self.due)
         if model.log is not None and fire[0]:
@@ -155,6 +156,7 @@ class Militia(Actor):
         super().__init__(model)
         n = model.n
         self.index, self.name, self.spec = index, name, spec
+        self.values = model.values.militia(name)  # its numbers: scalars, or one a lane
         self.strength: FloatArray = np.ones(n)
         self.revenge: FloatArray = np.zeros(n)
         self.comply_from: IntArray = np.full(n, NEVER, dtype=np.int64)
@@ -164,12 +166,12 @@ class Militia(Actor):
 
     def env(self) -> Env:
         """The context a militia rule is evaluated in: the group's variables, then globals."""
-        s = self.spec
+        s, v = self.spec, self.values
         getters: dict[str, Callable[[], Value]] = {
-            "capability": lambda: s.capability,
-            "share": lambda: s.share,
-            "compliance": lambda: s.compliance,
-            "prefers_talks": lambda: s.prefers_talks,
+            "capability": lambda: v["capability"],
+            "share": lambda: v["share"],
+            "compliance": lambda: v["compliance"],
+            "prefers_talks": lambda: v["prefers_talks"],
             "is_holdout": lambda: s.doctrine == "holdout",
             "strength": lambda: self.strength,
             "complying": lambda: self.complying,
@@ -191,7 +193,7 @@ class Militia(Actor):
             lag = uniform_int(
                 model.uniform(f"militia.{self.name}.lag", day),
                 0,
-                int(model.param("comply_lag_max")),
+                model.whole("comply_lag_max"),
             )
             if model.log is not None and issued[0]:
                 self._log_answer(day, bool(obey[0]), int(day + lag[0]))
@@ -201,7 +203,7 @@ class Militia(Actor):
         was = self.complying
         self.complying = self.comply_from <= day
         if model.log is not None and self.complying[0] and not was[0]:
-            withheld = f"{model.param('restraint_level'):.1%} of its attacks withheld"
+            withheld = f"{first(model.param('restraint_level')):.1%} of its attacks withheld"
             model.log.add(day, self.name, "lie_low", f"lies low: complies ({withheld})")
         if model.mechanisms.restraint_relaxation and self.complying.any():
             u = model.uniform(f"militia.{self.name}.lapse", day)
@@ -236,7 +238,7 @@ class Militia(Actor):
                 path=["rules", "attack_rate", "expr"],
             )
         for t, theater in enumerate(THEATERS):
-            share = self.spec.theaters.get(theater, 0.0)  # type: ignore[call-overload]
+            share = self.values[f"theaters.{theater}"]
             stream = f"militia.{self.name}.{theater}"
             n = poisson(model.uniform(f"{stream}.attacks", day), rate * share)
             if model.mechanisms.casualties:
@@ -273,18 +275,18 @@ class Militia(Actor):
     def struck(self, hit: IntArray, leader: IntArray) -> None:
         """Take a U.S. strike in trials ``hit``, which in trials ``leader`` kills a commander."""
         model = self.model
-        self.strength[hit] *= 1.0 - model.param("strike_degrade")
-        self.strength[leader] *= 1.0 - model.param("leader_degrade")
+        self.strength[hit] *= 1.0 - at(model.param("strike_degrade"), hit)
+        self.strength[leader] *= 1.0 - at(model.param("leader_degrade"), leader)
         self.leaders_lost[leader] += 1
         if model.mechanisms.revenge:
-            self.revenge[hit] += model.param("revenge_per_strike")
-            self.revenge[leader] += model.param("revenge_per_leader")
+            self.revenge[hit] += at(model.param("revenge_per_strike"), hit)
+            self.revenge[leader] += at(model.param("revenge_per_leader"), leader)
 
     def end_day(self) -> None:
         """Recover strength, let revenge fade, and close the day's attack counts."""
         model = self.model
         self.strength += model.param("strength_recovery") * (1.0 - self.strength)
-        self.revenge *= 0.5 ** (1.0 / max(model.param("revenge_half_life"), 1e-9))
+        self.revenge *= 0.5 ** (1.0 / np.maximum(model.param("revenge_half_life"), 1e-9))
         self.attacks.end_day()
 
 
@@ -321,7 +323,8 @@ class UnitedStates(Actor):
         lanes = np.flatnonzero(strike)
         if lanes.size:
             recent = np.stack([g.attacks.last_at(7, lanes).sum(axis=0) for g in groups])
-            floor = model.param("target_floor") * np.array([[g.spec.share] for g in groups])
+            shares = np.stack([np.broadcast_to(g.values["share"], (model.n,)) for g in groups])
+            floor = at(model.param("target_floor"), lanes) * shares[:, lanes]
             target[lanes] = categorical(u_target[lanes], recent + floor)
         for event in forced:
             target[:] = [g.name for g in groups].index(event.militia or "")

@@ -15,12 +15,15 @@ import mesa
 import numpy as np
 
 from sim.core.errors import InputError
-from sim.core.types import FloatArray, SeedLike
+from sim.core.types import FloatArray, IntArray, SeedLike
 from sim.model.eventlog import EventLog
 from sim.model.streams import Streams
+from sim.model.values import LaneValues, Number
 from sim.scenario.expr import Value
 from sim.scenario.loader import Scenario
+from sim.scenario.quantities import uncertain_quantities
 from sim.scenario.schema import Event
+from sim.scenario.uncertainty import draw
 
 
 class Env(Mapping[str, Value]):
@@ -67,32 +70,60 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
         n: Number of trials (lanes) in this block.
         seed: The run's root seed.
         start: Index of this block's first trial in the whole run (for its random streams).
+        lanes: One value per lane for any number the model reads, by key path (see
+            :class:`~sim.model.values.LaneValues`); they replace declared uncertainties.
+        point: Every number at its point value: no draws from declared uncertainties.
 
     Attributes:
         env: The global context rules are evaluated in (set by the subclass).
         log: An event log for lane 0 of a one-trial model (set by :mod:`sim.runs.trace`).
     """
 
-    def __init__(self, scenario: Scenario, n: int, seed: SeedLike, start: int = 0) -> None:
-        """Index the scenario's parameters and forced events; position the streams."""
+    def __init__(
+        self,
+        scenario: Scenario,
+        n: int,
+        seed: SeedLike,
+        start: int = 0,
+        lanes: Mapping[str, FloatArray] | None = None,
+        point: bool = False,
+    ) -> None:
+        """Index the scenario's numbers and forced events; position the streams."""
         super().__init__(seed=0)  # Mesa's own RNG is unused: all draws come from self.streams
         self.scenario, self.n, self.day = scenario, n, 0
         self.mechanisms = scenario.spec.mechanisms
         self.streams = Streams(seed, start, n)
-        self._params = {name: p.value for name, p in scenario.spec.params.items()}
+        drawn = {} if point else self._draw_uncertain()
+        self.values = LaneValues(scenario, n, {**drawn, **(lanes or {})})
         self._events: dict[int, list[Event]] = {}
         for event in scenario.spec.events:
             self._events.setdefault(event.day, []).append(event)
         self.env: Mapping[str, Value] = {}
         self.log: EventLog | None = None
 
+    def _draw_uncertain(self) -> dict[str, FloatArray]:
+        """One value per trial of each declared uncertainty, from its own stream.
+
+        The stream is named by the quantity's key path, so trial k draws the same value in
+        every scenario that declares the same uncertainty (comparisons stay paired), and
+        declaring one more changes no other draw.
+        """
+        return {
+            path: draw(q.uncertainty, self.streams.uniform(f"uncertainty.{path}", 0), q.whole)
+            for path, q in uncertain_quantities(self.scenario.spec).items()
+        }
+
     def uniform(self, stream: str, day: int, draw: int = 0) -> FloatArray:
         """One uniform number per trial from the named stream."""
         return self.streams.uniform(stream, day, draw)
 
-    def param(self, name: str) -> float:
-        """A scenario parameter's value."""
-        return self._params[name]
+    def param(self, name: str) -> Number:
+        """A scenario parameter's value: a scalar, or one value per lane."""
+        return self.values.params[name]
+
+    def whole(self, name: str) -> int | IntArray:
+        """A whole-day parameter (a delay, a term) as a whole number, or one per lane."""
+        return self.values.whole(name)
 
     def value(self, rule: str, env: Mapping[str, Value] | None = None) -> Value:
         """Evaluate a rule over all trials (the global context unless ``env`` is given).

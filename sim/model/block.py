@@ -10,7 +10,7 @@ is split into blocks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,6 +40,8 @@ class Block:
         daily_sum: Series name to the per-day sum over trials.
         daily_hist: Series name to per-day histograms, days x values.
         rung_count: Trials whose highest rung so far is each rung, days x rungs.
+        parameters: Each number that had one value per trial (a declared uncertainty's
+            draws, or values given lane by lane), by key path.
     """
 
     per_trial: dict[str, FloatArray]
@@ -48,6 +50,7 @@ class Block:
     daily_sum: dict[str, FloatArray]
     daily_hist: dict[str, IntArray]
     rung_count: IntArray
+    parameters: dict[str, FloatArray] = field(default_factory=dict)
 
     @staticmethod
     def merge(blocks: Iterable[Block]) -> Block:
@@ -62,6 +65,7 @@ class Block:
         hists = {k: v.copy() for k, v in first.daily_hist.items()}
         rungs = first.rung_count.copy()
         per_trial = {k: [v] for k, v in first.per_trial.items()}
+        parameters = {k: [v] for k, v in first.parameters.items()}
         by_group, first_rung_day = [first.by_group], [first.first_rung_day]
         for b in it:
             for k in sums:
@@ -71,6 +75,8 @@ class Block:
             rungs += b.rung_count
             for k in per_trial:
                 per_trial[k].append(b.per_trial[k])
+            for k in parameters:
+                parameters[k].append(b.parameters[k])
             by_group.append(b.by_group)
             first_rung_day.append(b.first_rung_day)
         return Block(
@@ -80,4 +86,5 @@ class Block:
             daily_sum=sums,
             daily_hist=hists,
             rung_count=rungs,
+            parameters={k: np.concatenate(parts) for k, parts in parameters.items()},
         )

@@ -11,6 +11,8 @@ import numpy as np
 
 from sim.core.types import FloatArray, IntArray
 
+Number = float | FloatArray  # a scalar, or one value per lane
+
 MAX_RATE = 100.0
 
 
@@ -41,7 +43,7 @@ def poisson(u: FloatArray, lam: FloatArray | float) -> IntArray:
     return k
 
 
-def pareto_count(u: FloatArray, tail: float, cap: float) -> IntArray:
+def pareto_count(u: FloatArray, tail: Number, cap: Number) -> IntArray:
     """Heavy-tailed counts >= 1: ``floor(U ** (-1/tail))``, capped; P(X >= x) = x ** -tail.
 
     ``tail`` must be above 0 (the scenario's validation says so). A small one may overflow
@@ -52,21 +54,27 @@ def pareto_count(u: FloatArray, tail: float, cap: float) -> IntArray:
     return np.minimum(x, cap).astype(np.int64)
 
 
-def casualties(u: FloatArray, attacks: IntArray, p: float, tail: float, cap: float) -> IntArray:
+def casualties(u: FloatArray, attacks: IntArray, p: Number, tail: Number, cap: Number) -> IntArray:
     """Personnel hurt, lane by lane, by ``attacks`` attacks each hurting with probability ``p``.
 
     A lane is hit with probability ``1 - (1 - p) ** attacks``; the number hurt is a Pareto
     count drawn from ``u / p_hit``, which is uniform on [0, 1) given ``u < p_hit``, so one
-    uniform per lane gives both. Only lanes with attacks are computed.
+    uniform per lane gives both. Only lanes with attacks are computed. ``p``, ``tail`` and
+    ``cap`` are scalars or one value per lane.
     """
     out = np.zeros(u.shape, dtype=np.int64)
     lanes = np.flatnonzero(attacks)
     if lanes.size:
-        p_hit = 1.0 - (1.0 - p) ** attacks[lanes]
+        p_hit = 1.0 - (1.0 - _at(p, lanes)) ** attacks[lanes]
         ul = u[lanes]
         hit = ul < p_hit
-        out[lanes[hit]] = pareto_count(ul[hit] / p_hit[hit], tail, cap)
+        struck = lanes[hit]
+        out[struck] = pareto_count(ul[hit] / p_hit[hit], _at(tail, struck), _at(cap, struck))
     return out
+
+
+def _at(value: Number, lanes: IntArray) -> Number:
+    return value[lanes] if isinstance(value, np.ndarray) else value
 
 
 def categorical(u: FloatArray, weights: FloatArray) -> IntArray:
@@ -77,6 +85,6 @@ def categorical(u: FloatArray, weights: FloatArray) -> IntArray:
     return index.astype(np.int64)
 
 
-def uniform_int(u: FloatArray, low: int, high: int) -> IntArray:
-    """Integers uniform on ``low..high`` inclusive."""
+def uniform_int(u: FloatArray, low: int | IntArray, high: int | IntArray) -> IntArray:
+    """Integers uniform on ``low..high`` inclusive (bounds: scalars, or one pair a lane)."""
     return (low + np.floor(u * (high - low + 1))).astype(np.int64)

@@ -8,21 +8,22 @@ is the same code with one lane.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from sim.core.types import SeedLike
+from sim.core.types import FloatArray, SeedLike
 from sim.model.agents import IraqiGovernment, Militia, QudsForce, UnitedStates
 from sim.model.base import Env, LaneModel, check_names
 from sim.model.recorder import Recorder
+from sim.model.values import Number
 from sim.model.world import World
 from sim.scenario.loader import Scenario
 from sim.scenario.vocabulary import GLOBAL_VARS
 
 
-def _constant(value: float) -> float:
+def _constant(value: Number) -> Number:
     return value
 
 
@@ -35,13 +36,23 @@ class EscalationModel(LaneModel):
         seed: The run's root seed.
         start: Index of this block's first trial in the whole run (for its random streams).
         days: The days the recorder is sized for (the scenario's own by default).
+        lanes: One value per lane for any number the model reads, by key path (see
+            :class:`~sim.model.values.LaneValues`); they replace declared uncertainties.
+        point: Every number at its point value: no draws from declared uncertainties.
     """
 
     def __init__(
-        self, scenario: Scenario, n: int, seed: SeedLike, start: int = 0, days: int | None = None
+        self,
+        scenario: Scenario,
+        n: int,
+        seed: SeedLike,
+        start: int = 0,
+        days: int | None = None,
+        lanes: Mapping[str, FloatArray] | None = None,
+        point: bool = False,
     ) -> None:
         """Build the actors from the scenario, and a recorder for ``days`` days."""
-        super().__init__(scenario, n, seed, start)
+        super().__init__(scenario, n, seed, start, lanes, point)
         spec = scenario.spec
         self.iraq = IraqiGovernment(self)
         self.iran = QudsForce(self)
@@ -52,7 +63,7 @@ class EscalationModel(LaneModel):
         }
         self.militia_list = list(self.militias.values())
         self.world = World(n, len(self.militia_list))
-        self.drivers = {name: d.value for name, d in spec.drivers.items()}
+        self.drivers: dict[str, Number] = dict(self.values.drivers)
         self.env = Env(self._global_getters(), {})
         n_days = days if days is not None else spec.days
         self.recorder = Recorder(self, n_days, self.world, self.us, self.iran, self.iraq)
@@ -100,22 +111,21 @@ class EscalationModel(LaneModel):
             "talks_progress": lambda: iraq.talks_progress,
             "withdrawal_agreed": lambda: iraq.withdrawal_agreed,
             "n_complying": lambda: sum(m.complying.astype(np.int64) for m in self.militia_list),
-            "troops_iraq": lambda: self.scenario.spec.theaters["iraq"].us_troops,
-            "troops_syria": lambda: self.scenario.spec.theaters["syria"].us_troops,
+            "troops_iraq": lambda: self.values.troops["iraq"],
+            "troops_syria": lambda: self.values.troops["syria"],
         }
         check_names(getters, GLOBAL_VARS, "global")
-        for name, value in self._params.items():
+        for name, value in self.values.params.items():
             getters[name] = functools.partial(_constant, value)
         for name in self.drivers:
             getters[name] = functools.partial(self._driver, name)
         return getters
 
-    def _driver(self, name: str) -> float:
+    def _driver(self, name: str) -> Number:
         return self.drivers[name]
 
     def _apply_schedule(self, day: int) -> None:
-        spec = self.scenario.spec
-        self.drivers = {name: d.value for name, d in spec.drivers.items()}
-        for entry in spec.schedule:
+        self.drivers = dict(self.values.drivers)
+        for entry, values in zip(self.scenario.spec.schedule, self.values.schedule, strict=True):
             if entry.day <= day and (entry.until is None or day <= entry.until):
-                self.drivers.update(entry.set)
+                self.drivers.update(values)

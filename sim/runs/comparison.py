@@ -210,6 +210,7 @@ def compare(
     block_size: int = DEFAULT_BLOCK,
     workers: int | None = 1,
     progress: bool = False,
+    point: bool = False,
 ) -> Comparison:
     """Run two scenarios with the same seed and compare them trial by trial.
 
@@ -219,6 +220,6 @@ def compare(
     sa, sb = load_scenario(a), load_scenario(b)
     n_days = days if days is not None else sa.spec.days
     return Comparison(
-        run(sa, trials, n_days, seed, block_size, workers, progress),
-        run(sb, trials, n_days, seed, block_size, workers, progress),
+        run(sa, trials, n_days, seed, block_size, workers, progress, point),
+        run(sb, trials, n_days, seed, block_size, workers, progress, point),
     )

@@ -27,6 +27,7 @@ from sim.runs.figures import daily_figure
 from sim.runs.manifest import manifest
 from sim.runs.trace import Trace, trace
 from sim.scenario.loader import Scenario
+from sim.scenario.quantities import uncertain_quantities
 from sim.scenario.vocabulary import GROUP_METRIC, RUNGS, metric_names
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Results:
         days: Number of days.
         block: The merged outcomes of all trials.
         elapsed: Seconds the simulation took.
+        point: Every number was at its point value (no draws from declared uncertainties).
     """
 
     scenario: Scenario
@@ -62,6 +64,7 @@ class Results:
     days: int
     block: Block
     elapsed: float = 0.0
+    point: bool = False
     _summary: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -81,6 +84,26 @@ class Results:
     def metric_names(self) -> list[str]:
         """Every metric of the summary, groups as ``attacks_per_day_by_group.<name>``."""
         return metric_names(self.groups)
+
+    def parameters(self) -> pd.DataFrame:
+        """Each trial's value of every number that varied by trial: trials x key paths.
+
+        The draws from each uncertainty the scenario declares (none with ``point``), with
+        ``trial`` as the index; empty columns when nothing varied.
+        """
+        frame = pd.DataFrame(self.block.parameters, index=pd.RangeIndex(self.trials))
+        frame.index.name = "trial"
+        return frame
+
+    def per_trial_frame(self) -> pd.DataFrame:
+        """Every metric's value in each trial (NaN where undefined): trials x metrics."""
+        frame = pd.DataFrame({m: self.per_trial(m) for m in self.metric_names()})
+        frame.index.name = "trial"
+        return frame
+
+    def uncertain(self) -> list[str]:
+        """The key paths of the uncertainties the scenario declares (drawn unless ``point``)."""
+        return list(uncertain_quantities(self.scenario.spec))
 
     def estimates(self) -> dict[str, Estimate]:
         """Every metric's estimate, by name."""
@@ -186,7 +209,7 @@ class Results:
         """
         if not (is_whole(k, 0) and k < self.trials):
             raise InputError(f"trial must be a whole number from 0 to {self.trials - 1}, got {k!r}")
-        return trace(self.scenario, int(k), self.seed, self.days)
+        return trace(self.scenario, int(k), self.seed, self.days, self.point)
 
     def figure(self, title: str | None = None) -> Figure:
         """The daily series with bands, forced events and rung shares (``sim.runs.figures``).
@@ -223,6 +246,7 @@ class Results:
             f"scenario {self.scenario.name}: {self.trials:,} trials x {self.days} days, "
             f"seed {self.seed} ({self.elapsed:.2f} s)",
             *([f"set: {settings_text(self.scenario)}"] if self.scenario.changes else []),
+            *([self._values_line()] if self.uncertain() else []),
             f"{'metric':56} {'mean':>9} {'95% CI':>21} {'p05':>7} {'p50':>7} {'p95':>7}",
         ]
         for name, row in df.iterrows():
@@ -234,8 +258,18 @@ class Results:
             lines.append(f"{name!s:56} {row['mean']:9.4g} {ci:>21}{qs}")
         return "\n".join(lines)
 
+    def _values_line(self) -> str:
+        """Whether the declared uncertainties were drawn, for the report's heading."""
+        n = len(self.uncertain())
+        if self.point:
+            return f"values: every number at its point value ({n} uncertainties not drawn)"
+        return f"values: {n} uncertain quantities drawn once per trial (parameters.parquet)"
+
     def write(self, out: str | Path) -> list[Path]:
-        """Write summary.json, summary.csv, daily.parquet, rungs.csv, daily.png, manifest.json.
+        """Write the run's files into ``out``, the manifest last.
+
+        summary.json and .csv, daily.parquet, rungs.csv, per_trial.parquet (every metric of
+        every trial), parameters.parquet (each trial's draws), daily.png, manifest.json.
 
         The files appear together or not at all (each is written to a temporary name, and
         all are renamed once all are written, the manifest last), so a full disk or Ctrl-C
@@ -247,7 +281,14 @@ class Results:
         """
         created = not Path(out).exists()
         folder = prepare_dir(out)
-        info = manifest(self.scenario, self.seed, trials=self.trials, days=self.days)
+        info = manifest(
+            self.scenario,
+            self.seed,
+            trials=self.trials,
+            days=self.days,
+            point=self.point,
+            uncertain=[] if self.point else self.uncertain(),
+        )
         try:
             return self._write_files(folder, info)
         except BaseException:
@@ -266,6 +307,8 @@ class Results:
                 "summary.csv": lambda p: self.summary().to_csv(p),
                 "daily.parquet": lambda p: self.daily().to_parquet(p),
                 "rungs.csv": lambda p: self.rungs().to_csv(p),
+                "per_trial.parquet": lambda p: self.per_trial_frame().to_parquet(p),
+                "parameters.parquet": lambda p: self.parameters().to_parquet(p),
                 "daily.png": lambda p: self.figure().savefig(p, dpi=110, format="png"),
                 "manifest.json": lambda p: p.write_text(json.dumps(info, indent=2)),
             },

@@ -29,9 +29,11 @@ DEFAULT_BLOCK = 20_000
 GC_TRIALS = 2000
 
 
-def simulate_block(scenario: Scenario, seed: SeedLike, start: int, n: int, days: int) -> Block:
-    """Run trials ``start`` to ``start + n - 1`` for ``days`` days."""
-    model = EscalationModel(scenario, n, seed, start=start, days=days)
+def simulate_block(
+    scenario: Scenario, seed: SeedLike, start: int, n: int, days: int, point: bool = False
+) -> Block:
+    """Run trials ``start`` to ``start + n - 1`` for ``days`` days (``point``: no draws)."""
+    model = EscalationModel(scenario, n, seed, start=start, days=days, point=point)
     try:
         for _ in range(days):
             model.step()
@@ -44,7 +46,7 @@ def simulate_block(scenario: Scenario, seed: SeedLike, start: int, n: int, days:
 
 
 def _blocks(
-    sc: Scenario, seed: SeedLike, trials: int, days: int, block_size: int, workers: int
+    sc: Scenario, seed: SeedLike, trials: int, days: int, block_size: int, workers: int, point: bool
 ) -> Iterator[tuple[int, Block]]:
     """Yield ``(trials in block, block)`` in trial order, simulated here or in processes.
 
@@ -53,7 +55,7 @@ def _blocks(
     """
     n_blocks = -(-trials // block_size)
     tasks: Iterator[Task] = (
-        (s, simulate_block, (sc, seed, s, min(block_size, trials - s), days))
+        (s, simulate_block, (sc, seed, s, min(block_size, trials - s), days, point))
         for s in range(0, trials, block_size)
     )
     with executor(workers=min(workers, n_blocks)) as pool:
@@ -75,6 +77,7 @@ def run(
     block_size: int = DEFAULT_BLOCK,
     workers: int | None = 1,
     progress: bool = False,
+    point: bool = False,
 ) -> Results:
     """Run ``trials`` Monte Carlo trials of a scenario.
 
@@ -89,6 +92,8 @@ def run(
             stays in this process.
         progress: Show a progress bar (trials done, rate, ETA) on a terminal or in Jupyter
             once a run has lasted two seconds.
+        point: Every number at its point value. By default each uncertainty the scenario
+            declares is drawn once per trial (:meth:`Results.parameters` holds the draws).
 
     Returns:
         The :class:`~sim.runs.results.Results`.
@@ -101,7 +106,7 @@ def run(
     n_workers = min(workers or os.cpu_count() or 1, -(-trials // block_size))
     check_fits(trials, n_days, block_size, n_workers, len(sc.spec.militias))
     t0 = time.perf_counter()
-    blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers)
+    blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers, point)
     with progress_bar(trials, sc.name, "trials", enabled=progress) as bar:
         block = Block.merge(_counted(blocks, bar))
     return Results(
@@ -111,4 +116,5 @@ def run(
         days=n_days,
         block=block,
         elapsed=time.perf_counter() - t0,
+        point=point,
     )

@@ -162,7 +162,11 @@ def _n(count: float, noun: str) -> str:
 
 
 def trace(
-    scenario: str | Path | Scenario, trial: int, seed: SeedLike = 0, days: int | None = None
+    scenario: str | Path | Scenario,
+    trial: int,
+    seed: SeedLike = 0,
+    days: int | None = None,
+    point: bool = False,
 ) -> Trace:
     """Run trial ``trial`` of a run with root ``seed`` alone, and record its events.
 
@@ -176,7 +180,7 @@ def trace(
     seed = plain_seed(seed)
     sc = load_scenario(scenario)
     n_days = days if days is not None else sc.spec.days
-    model = EscalationModel(sc, 1, seed, start=trial, days=n_days)
+    model = EscalationModel(sc, 1, seed, start=trial, days=n_days, point=point)
     log = model.log = EventLog()
     try:
         for _ in range(n_days):

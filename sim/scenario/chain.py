@@ -161,7 +161,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     for key, value in over.items():
         if value is None:
             out.pop(key, None)
-        elif key == "source":  # a source is replaced whole: citations never mix
+        elif key in ("source", "uncertainty"):  # replaced whole: citations and laws never mix
             out[key] = value
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)

@@ -91,7 +91,24 @@ class Scenario:
             walk_key_path(parent, parts[-1:], where, prefix=parts[:-1])
             parent[parts[-1]] = value
             origins[tuple(parts)] = (where, None)
+            _fix(data, parts)
         return _build(data, origins, self.files, (*self.changes, *changes.items()))
+
+
+def _fix(data: dict[str, Any], parts: list[str | int]) -> None:
+    """A value set by path is known: drop the uncertainty declared about it.
+
+    ``params.x.value`` drops ``params.x.uncertainty``; ``militias.g.compliance`` drops
+    ``militias.g.uncertainty.compliance``, or the ``uncertainty`` of a
+    ``compliance: {value, uncertainty}`` mapping.
+    """
+    parent = walk_key_path(data, parts[:-1], "")
+    if parts[-1] == "value" and isinstance(parent, dict):
+        parent.pop("uncertainty", None)
+    if len(parts) == 3 and parts[0] == "militias" and isinstance(parent, dict):
+        declared = parent.get("uncertainty")
+        if isinstance(declared, dict):
+            declared.pop(parts[-1], None)
 
 
 def _rebuild(

@@ -15,13 +15,14 @@ troops by :data:`MAX_TROOPS`.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.core.checks import MAX_DAYS
 from sim.core.strict import Strict
 from sim.scenario.sources import CALIBRATION, default_index, normalize
+from sim.scenario.uncertainty import Uncertainty, check_fits, check_point
 
 #: the most U.S. personnel killed, or wounded, in one forced event or one modelled attack
 MAX_CASUALTIES = 10_000
@@ -35,6 +36,15 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Day = Annotated[int, Field(ge=0, le=MAX_DAYS)]
 Casualties = Annotated[int, Field(ge=0, le=MAX_CASUALTIES)]
+
+MilitiaNumber = Literal["capability", "share", "compliance", "prefers_talks"]
+#: the range of each of a group's numbers
+MILITIA_NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "capability": (0.0, math.inf),
+    "share": (0.0, 1.0),
+    "compliance": (0.0, 1.0),
+    "prefers_talks": (0.0, 1.0),
+}
 
 UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "probability": (0.0, 1.0),
@@ -88,11 +98,24 @@ class Source(Part):
 
 
 class Param(Part):
-    """A named constant that rules read, with its unit and source."""
+    """A named constant that rules read, with its unit and source.
+
+    ``uncertainty`` (optional) is what we do not know about it: a distribution whose support
+    lies in the unit's range and holds ``value`` (see :mod:`~sim.scenario.uncertainty`); a run
+    draws one value per trial from it unless asked for point values.
+    """
 
     unit: Unit
     value: float
     source: Source
+    uncertainty: Uncertainty | None = None
+
+    @model_validator(mode="after")
+    def _uncertainty_fits(self) -> Param:
+        if self.uncertainty is not None:
+            check_fits(self.uncertainty, *UNIT_BOUNDS[self.unit], unit=self.unit)
+            check_point(self.uncertainty, self.value)
+        return self
 
     @field_validator("value")
     @classmethod
@@ -166,7 +189,12 @@ class Theater(Part):
 
 
 class MilitiaSpec(Part):
-    """One armed group: its doctrine, strength and leanings."""
+    """One armed group: its doctrine, strength and leanings.
+
+    Each of ``capability``, ``share``, ``compliance`` and ``prefers_talks`` is a number, or
+    ``{value: NUMBER, uncertainty: DISTRIBUTION}``; the uncertainties are kept in
+    ``uncertainty`` by field.
+    """
 
     doctrine: Literal["compliant", "holdout"]
     capability: NonNegative
@@ -175,6 +203,37 @@ class MilitiaSpec(Part):
     compliance: Fraction
     prefers_talks: Fraction
     source: Source
+    uncertainty: dict[MilitiaNumber, Uncertainty] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_uncertain(cls, data: Any) -> Any:
+        """``compliance: {value: 0.97, uncertainty: ...}`` -> the value, and the uncertainty."""
+        if not isinstance(data, dict):
+            return data
+        out, found = dict(data), dict(data.get("uncertainty") or {})
+        for key in MILITIA_NUMBER_RANGES:
+            given = out.get(key)
+            if isinstance(given, dict) and "value" in given:
+                extra = sorted(set(given) - {"value", "uncertainty"})
+                if extra:
+                    raise ValueError(f"{key} takes value and uncertainty, not {extra[0]!r}")
+                out[key] = given["value"]
+                if given.get("uncertainty") is not None:
+                    found[key] = given["uncertainty"]
+        if found:
+            out["uncertainty"] = found
+        return out
+
+    @model_validator(mode="after")
+    def _uncertainty_fits(self) -> MilitiaSpec:
+        for key, u in self.uncertainty.items():
+            try:
+                check_fits(u, *MILITIA_NUMBER_RANGES[key])
+                check_point(u, getattr(self, key))
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return self
 
     @field_validator("theaters")
     @classmethod

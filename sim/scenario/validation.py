@@ -8,6 +8,7 @@ parameter, names the child and the line of that change, not the parent's value i
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from sim.core.errors import InputError, KeyPath, did_you_mean, format_path
 from sim.scenario.chain import Origins
 from sim.scenario.expr import FUNCTIONS, Expr, ExprError, compile_expr
 from sim.scenario.schema import MAX_CASUALTIES, UNIT_BOUNDS, ScenarioSpec, TheaterName
+from sim.scenario.uncertainty import support
 from sim.scenario.vocabulary import GLOBAL_VARS, MILITIA_VARS, MODEL_PARAMS, RULES
 
 #: day counts the model holds as whole numbers, and their least values (the most: MAX_DAYS)
@@ -235,8 +237,40 @@ def _check_params(spec: ScenarioSpec, blame: Blame) -> None:
                 f"a Pareto tail index must be above 0 (valid range: (0, inf)), got {value:g}",
                 ["params", name, "value"],
             )
+    _check_whole_draws(spec, blame)
     if spec.params["directive_delay_min"].value > spec.params["directive_delay_max"].value:
         raise blame.fail("directive_delay_min is above directive_delay_max", ["params"])
+    early, late = (
+        _whole_range(spec, "directive_delay_min"),
+        _whole_range(spec, "directive_delay_max"),
+    )
+    if early[1] > late[0]:
+        raise blame.fail(
+            f"directive_delay_min may draw {early[1]:g} and directive_delay_max {late[0]:g}: "
+            "their uncertainties must not overlap (the minimum would pass the maximum)",
+            ["params"],
+        )
+
+
+def _whole_range(spec: ScenarioSpec, name: str) -> tuple[float, float]:
+    """The least and greatest whole number a whole-day parameter may take in a trial."""
+    p = spec.params[name]
+    if p.uncertainty is None:
+        return p.value, p.value
+    lo, hi = support(p.uncertainty)
+    return math.floor(lo + 0.5), math.floor(hi + 0.5)
+
+
+def _check_whole_draws(spec: ScenarioSpec, blame: Blame) -> None:
+    """A whole-day parameter's draws, rounded, stay in its range."""
+    for name, low in WHOLE_DAYS.items():
+        lo, hi = _whole_range(spec, name)
+        if lo < low or hi > MAX_DAYS:
+            raise blame.fail(
+                f"its uncertainty draws, rounded to whole days, reach {lo:g} to {hi:g}: "
+                f"they must stay from {low} to {MAX_DAYS:,}",
+                ["params", name, "uncertainty"],
+            )
 
 
 def _check_schedule_and_events(spec: ScenarioSpec, blame: Blame) -> None:
