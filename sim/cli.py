@@ -13,6 +13,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,6 +24,7 @@ from sim.core.yamlio import parse_yaml
 from sim.runs.comparison import compare
 from sim.runs.pool import WorkersDied, check_executor_args
 from sim.runs.runner import DEFAULT_BLOCK, run
+from sim.runs.sensitivity import analyze_run
 from sim.runs.trace import trace
 from sim.scenario.keypaths import value_path
 from sim.scenario.loader import Scenario, list_scenarios, load_scenario
@@ -148,9 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--dask-local", type=_positive, default=None, help="start a local Dask cluster of N"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p = sub.add_parser("analyze", help="sensitivity indices of a sweep's metrics (SALib)")
-    p.add_argument("dir", help="a sweep's results folder")
+    p = sub.add_parser("analyze", help="sensitivity indices of a sweep's or a run's metrics")
+    p.add_argument("dir", help="a sweep's results folder, or a run's (escsim run --out)")
     p.add_argument("--metrics", nargs="+", default=None, help="metrics (default: all)")
+    p.add_argument(
+        "--delta",
+        action="store_true",
+        help="a run: also Borgonovo's moment-independent delta (slow: ~20 s a metric)",
+    )
     p = sub.add_parser("plot", help="draw a sweep's effects, heatmaps and sensitivity bars")
     p.add_argument("dir", help="a sweep's results folder")
     p.add_argument("--metrics", nargs="+", default=None, help="metrics (default: the main)")
@@ -245,8 +252,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    res = SweepResults.load(args.dir)
-    sens, paths = res.write_sensitivity(args.metrics)
+    if (Path(args.dir) / "parameters.parquet").is_file():  # a run's folder: its draws
+        sens, paths = analyze_run(args.dir, args.metrics, _methods(args))
+    else:
+        sens, paths = SweepResults.load(args.dir).write_sensitivity(args.metrics)
     with pd.option_context("display.width", 120, "display.max_rows", 500):
         print(sens.drop(columns=["ci_low", "ci_high"]).to_string(index=False))
     for metric, reason in sens.attrs["skipped"].items():
@@ -254,6 +263,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _methods(args: argparse.Namespace) -> tuple[str, ...]:
+    return ("rbd_fast", "delta") if args.delta else ("rbd_fast",)
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:

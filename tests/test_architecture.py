@@ -15,6 +15,10 @@ import pytest
 
 import sim
 
+#: how a Ctrl-C'd escsim ends: exit code 130, or (rarely, when the interrupt lands while Python
+#: itself is running the command's module) killed by SIGINT, which a shell also reports as 130
+INTERRUPTED = (130, -signal.SIGINT)
+
 ROOT = Path(__file__).resolve().parents[1]
 LINT = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
 
@@ -71,6 +75,6 @@ def test_ctrl_c_while_escsim_loads_is_one_line(tmp_path, delay):
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    assert proc.returncode in INTERRUPTED, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "interrupted" in err

@@ -175,3 +175,43 @@ def test_a_child_replaces_its_parents_uncertainty_whole(uncertain, tmp_path):
     )
     sc = sim.load_scenario(child)
     assert str(sc.spec.params["lapse_base"].uncertainty) == "uniform(low=0.001, high=0.01)"
+
+
+SCREEN = """\
+extends: qaani_visit
+name: screen
+drivers:
+  gaza:
+    uncertainty: {uniform: [0.0, 1.0]}
+params:
+  lapse_base:
+    uncertainty: {uniform: [0.0030, 0.0036]}
+"""
+
+
+def test_one_run_screens_which_uncertainty_moves_a_metric(tmp_path):
+    path = tmp_path / "screen.yaml"
+    path.write_text(SCREEN)
+    r = sim.run(path, 2000, 30, seed=1)
+    sens = r.sensitivity(["attacks_per_day", "days_fatality_to_strike"])
+    s1 = sens[(sens.metric == "attacks_per_day")].set_index("parameter")["value"]
+    assert s1["drivers.gaza.value"] > 0.3 > abs(s1["params.lapse_base.value"])
+    assert (sens["ci_low"] <= sens["value"]).all() and (sens["value"] <= sens["ci_high"]).all()
+    assert set(sens.method) == {"rbd_fast"}
+    with pytest.raises(sim.InputError, match="no metric 'atacks_per_day'"):
+        r.sensitivity(["atacks_per_day"])
+    point = sim.run(path, 200, 5, point=True)
+    with pytest.raises(sim.InputError, match="no input varies"):
+        point.sensitivity()
+
+
+def test_escsim_analyze_takes_a_run_folder(tmp_path, capsys):
+    path, out = tmp_path / "screen.yaml", tmp_path / "out"
+    path.write_text(SCREEN)
+    assert main(["run", str(path), "--trials", "300", "--days", "10", "--quiet",
+                 "--out", str(out)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["analyze", str(out), "--metrics", "attacks_per_day", "--delta"]) == 0
+    sens = pd.read_csv(out / "sensitivity.csv")
+    assert set(sens.method) == {"rbd_fast", "delta"} and set(sens.metric) == {"attacks_per_day"}
+    assert "drivers.gaza.value" in capsys.readouterr().out

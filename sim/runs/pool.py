@@ -204,7 +204,7 @@ def executor(
         return
     processes = cf.ProcessPoolExecutor(max_workers=n, initializer=init_worker)
     try:
-        with _sigint_ignored():  # workers are born ignoring Ctrl-C: it is the parent's to answer
+        with _sigint_deferred():  # workers are born deaf to Ctrl-C: it is the parent's to answer
             try:
                 processes.submit(os.getpid).result()  # starts them (all of them, with fork)
             except cf.BrokenExecutor as exc:
@@ -212,6 +212,24 @@ def executor(
         yield Pool(processes, lambda: n)
     finally:
         processes.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C while forked workers start, then answer it.
+
+    A worker forked now inherits a handler that only takes note (until :func:`init_worker`
+    ignores SIGINT), so it never prints a KeyboardInterrupt; the parent raises one on leaving
+    if Ctrl-C came meanwhile, so the user's Ctrl-C is never lost.
+    """
+    caught: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if caught:
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

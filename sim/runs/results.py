@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.checks import is_whole
-from sim.core.errors import InputError
+from sim.core.errors import InputError, did_you_mean
 from sim.core.files import prepare_dir, write_all
 from sim.core.html import head_html, table_html
 from sim.core.stats import Estimate, estimate_mean, estimate_share, hist_quantiles
@@ -25,6 +25,7 @@ from sim.core.types import FloatArray, SeedLike
 from sim.model.block import DOCTRINE_SERIES, SERIES, SERIES_BANDS, Block
 from sim.runs.figures import daily_figure
 from sim.runs.manifest import manifest
+from sim.runs.sensitivity import sample_sensitivity
 from sim.runs.trace import Trace, trace
 from sim.scenario.loader import Scenario
 from sim.scenario.quantities import uncertain_quantities
@@ -100,6 +101,28 @@ class Results:
         frame = pd.DataFrame({m: self.per_trial(m) for m in self.metric_names()})
         frame.index.name = "trial"
         return frame
+
+    def sensitivity(
+        self,
+        metrics: list[str] | None = None,
+        methods: tuple[str, ...] = ("rbd_fast",),
+        seed: int = 0,
+    ) -> pd.DataFrame:
+        """Indices of each metric to each uncertain quantity, from this run's draws.
+
+        RBD-FAST ``S1`` by default, Borgonovo's ``delta`` too if asked (see
+        :func:`~sim.runs.sensitivity.sample_sensitivity`), with 95% bootstrap intervals.
+
+        Raises:
+            InputError: The run drew nothing (no declared uncertainty, or ``point``), or an
+                unknown metric.
+        """
+        names = metrics or self.metric_names()
+        if unknown := [m for m in names if m not in self.metric_names()]:
+            raise InputError(
+                f"no metric {unknown[0]!r}{did_you_mean(unknown[0], self.metric_names())}"
+            )
+        return sample_sensitivity(self.parameters(), self.per_trial_frame()[names], methods, seed)
 
     def uncertain(self) -> list[str]:
         """The key paths of the uncertainties the scenario declares (drawn unless ``point``)."""

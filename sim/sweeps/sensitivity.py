@@ -17,12 +17,17 @@ import numpy as np
 import pandas as pd
 
 from sim.core.errors import InputError
+from sim.runs.sensitivity import (
+    CONF_LEVEL,
+    MIN_SAMPLE,
+    RESAMPLES,
+    finish,
+    index_row,
+    index_rows,
+)
 
-COLUMNS = ["metric", "method", "index", "parameter", "parameter_2", "value", "conf"]
-CONF_LEVEL = 0.95
-RESAMPLES = 200
 #: RBD-FAST (M = 10 harmonics) resamples half the points: below this its intervals collapse
-MIN_RBD_FAST = 64
+MIN_RBD_FAST = MIN_SAMPLE
 
 
 def sensitivity(
@@ -78,11 +83,7 @@ def sensitivity(
             skipped[metric] = "the same at every point"
         else:
             rows += _indices(metric, kind, design, info, names, x, y, seed)
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    out["ci_low"] = out["value"] - out["conf"]
-    out["ci_high"] = out["value"] + out["conf"]
-    out.attrs["skipped"] = skipped
-    return out
+    return finish(rows, skipped)
 
 
 def _numeric(x: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -114,12 +115,14 @@ def _indices(
             problem = {"num_vars": len(names), "names": names, "bounds": [[0, 1]] * len(names)}
             second = bool(design.get("second_order"))
             res = sobol.analyze(problem, y, calc_second_order=second, **common)
-            out = _rows(metric, "sobol", res, names, ("S1", "ST"))
+            out = index_rows(metric, "sobol", res, names, ("S1", "ST"))
             if second:
                 for i, a in enumerate(names):
                     for j in range(i + 1, len(names)):
                         out.append(
-                            _row(metric, "sobol", "S2", a, res["S2"][i, j], res["S2_conf"][i, j])
+                            index_row(
+                                metric, "sobol", "S2", a, res["S2"][i, j], res["S2_conf"][i, j]
+                            )
                         )
                         out[-1]["parameter_2"] = names[j]
             return out
@@ -130,36 +133,14 @@ def _indices(
             bounds = [specs[n]["range"] for n in names]
             problem = {"num_vars": len(names), "names": names, "bounds": bounds}
             res = morris.analyze(problem, x, y, num_levels=design["levels"], **common)
-            out = _rows(metric, "morris", res, names, ("mu_star",))
+            out = index_rows(metric, "morris", res, names, ("mu_star",))
             for i, n in enumerate(names):
-                out.append(_row(metric, "morris", "mu", n, res["mu"][i], np.nan))
-                out.append(_row(metric, "morris", "sigma", n, res["sigma"][i], np.nan))
+                out.append(index_row(metric, "morris", "mu", n, res["mu"][i], np.nan))
+                out.append(index_row(metric, "morris", "sigma", n, res["sigma"][i], np.nan))
             return out
         from SALib.analyze import rbd_fast  # noqa: PLC0415 - SALib loads only for its indices
 
         bounds = [[float(c.min()), float(c.max())] for c in x.T]
         problem = {"num_vars": len(names), "names": names, "bounds": bounds}
         res = rbd_fast.analyze(problem, x, y, **common)
-        return _rows(metric, "rbd_fast", res, names, ("S1",))
-
-
-def _rows(
-    metric: str, method: str, res: Any, names: list[str], keys: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    return [
-        _row(metric, method, key, n, res[key][i], res[f"{key}_conf"][i])
-        for key in keys
-        for i, n in enumerate(names)
-    ]
-
-
-def _row(metric: str, method: str, index: str, p: str, value: Any, conf: Any) -> dict[str, Any]:
-    return {
-        "metric": metric,
-        "method": method,
-        "index": index,
-        "parameter": p,
-        "parameter_2": "",
-        "value": float(value),
-        "conf": float(conf),
-    }
+        return index_rows(metric, "rbd_fast", res, names, ("S1",))
