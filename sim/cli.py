@@ -62,6 +62,9 @@ def _setting(text: str) -> tuple[str, Any]:
     key, eq, value = text.partition("=")
     if not eq or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY.PATH=VALUE, got {text!r}")
+    for part in key.strip().split("."):
+        if part.isdigit() and str(int(part)) != part:  # one value, one name
+            raise argparse.ArgumentTypeError(f"write the list index {part!r} as {int(part)}")
     try:
         data, _ = parse_yaml(value, f"--set {key.strip()}")
     except InputError as exc:
@@ -152,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p = sub.add_parser("analyze", help="sensitivity indices of a sweep's or a run's metrics")
     p.add_argument("dir", help="a sweep's results folder, or a run's (escsim run --out)")
-    p.add_argument("--metrics", nargs="+", default=None, help="metrics (default: all)")
+    p.add_argument("--metrics", nargs="+", type=str, default=None, help="metrics (default: all)")
     p.add_argument(
         "--delta",
         action="store_true",
@@ -251,7 +254,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if failed or pending else 0
 
 
+def _unique(metrics: list[str] | None) -> list[str] | None:
+    """The metrics asked for, each once, in order."""
+    return list(dict.fromkeys(metrics)) if metrics else None
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    args.metrics = _unique(args.metrics)
     if (Path(args.dir) / "parameters.parquet").is_file():  # a run's folder: its draws
         sens, paths = analyze_run(args.dir, args.metrics, _methods(args))
     else:
@@ -270,6 +279,7 @@ def _methods(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
+    args.metrics = _unique(args.metrics)
     res = SweepResults.load(args.dir)
     paths, skipped = res.write_figures(args.metrics)
     for path in paths:

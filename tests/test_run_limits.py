@@ -142,7 +142,7 @@ def test_runs_that_cannot_fit_in_memory_are_refused_at_once():
 
 def test_the_memory_limits_follow_the_budget(monkeypatch):
     monkeypatch.setattr(limits, "memory_budget", lambda: 1 << 30)  # a 1 GiB machine
-    per_block = limits.block_bytes(20_000, 365)
+    per_block = limits.block_bytes(20_000, 365, 5)
     most = ((1 << 30) - per_block) // limits.result_bytes(5)
     limits.check_fits(most, 365, 20_000, 1, 5)  # just fits
     with pytest.raises(sim.InputError, match=rf"run at most {most:,} trials"):
@@ -156,7 +156,7 @@ def test_more_workers_than_cores_is_refused(capsys):
     assert "this machine's cores" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("delay", [0.5, 1.5, 3.0])
+@pytest.mark.parametrize("delay", [0.5, 1.0, 1.2, 1.5, 3.0])
 def test_ctrl_c_at_any_moment_of_a_sweep_is_one_line(tmp_path, delay):
     cmd = [sys.executable, "-m", "sim", "sweep", "holdouts_lhs", "--out", str(tmp_path / "o")]
     proc = subprocess.Popen([*cmd, "--workers", "2"], stderr=subprocess.PIPE, text=True)

@@ -433,7 +433,7 @@ DAMAGE = {
     "point-a-folder": (
         lambda d: (_point(d, 1).unlink(), _point(d, 1).mkdir()),
         "points/000001.json",
-        "000001.json is not readable JSON",
+        "000001.json: not a regular file: a folder",
     ),
     "points-a-file": (
         lambda d: (shutil.rmtree(d / "points"), (d / "points").write_text("x")),

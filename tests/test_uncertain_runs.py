@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import sim
 from sim.cli import main
@@ -215,3 +216,32 @@ def test_escsim_analyze_takes_a_run_folder(tmp_path, capsys):
     sens = pd.read_csv(out / "sensitivity.csv")
     assert set(sens.method) == {"rbd_fast", "delta"} and set(sens.metric) == {"attacks_per_day"}
     assert "drivers.gaza.value" in capsys.readouterr().out
+
+
+def _sweep(tmp_path: Path, uncertain: Path, point: bool) -> Path:
+    path = tmp_path / f"sweep_{point}.yaml"
+    spec = {
+        "name": f"u{point}",
+        "scenario": str(uncertain),
+        "days": 10,
+        "replications": 40,
+        "design": {"kind": "grid", "levels": 2},
+        "parameters": {"drivers.gaza": {"range": [0.5, 1.0]}},
+        "metrics": ["attacks_per_day"],
+        "point": point,
+    }
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def test_a_sweep_keeps_the_uncertainties_it_does_not_set(uncertain, tmp_path):
+    drawn = _sweep(tmp_path, uncertain, point=False)
+    fixed = _sweep(tmp_path, uncertain, point=True)
+    table = sim.sweep(drawn, out=tmp_path / "d", workers=1)
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert manifest["uncertain"] == [p for p in PATHS if p != "drivers.gaza.value"]
+    assert manifest["point"] is False
+    table_fixed = sim.sweep(fixed, out=tmp_path / "f", workers=1)
+    assert json.loads((tmp_path / "f" / "manifest.json").read_text())["uncertain"] == []
+    assert not table["mean"].equals(table_fixed["mean"])
+    assert sim.load_sweep(drawn).hash != sim.load_sweep(fixed).hash

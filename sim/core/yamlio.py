@@ -60,6 +60,11 @@ def _refusal(node: yaml.Node) -> str | None:
                 f"{node.value!r} would be read as a base-60 number (YAML 1.1): write the number "
                 "in base 10, or quote it to make it text"
             )
+        if tag == f"{_TAG}int" and re.fullmatch(r"[-+]?0[0-9_]+", node.value):
+            return (
+                f"{node.value!r} would be read as an octal number (YAML 1.1): write it without "
+                "the leading 0, or quote it to make it text"
+            )
         if tag == f"{_TAG}int" and len(node.value) > MAX_NUMBER_CHARS:
             return f"a whole number of {len(node.value):,} characters is out of range"
         return None

@@ -138,9 +138,10 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
         finite = np.isfinite(values) if values.dtype.kind in "fc" else None
         if finite is not None and not finite.all():
             bad = int(finite.size - np.count_nonzero(finite))
+            where = "every trial" if values.ndim == 0 else f"{bad} trial(s)"
             raise InputError(
-                f"rule gave a non-finite value (NaN or infinity) on day {self.day} in {bad} "
-                f"trial(s): {' '.join(self.scenario.rules[rule].text.split())!r}",
+                f"rule gave a non-finite value (NaN or infinity) on day {self.day} in {where}: "
+                f"{' '.join(self.scenario.rules[rule].text.split())!r}",
                 file=self.scenario.files[0],
                 path=["rules", rule, "expr"],
             )

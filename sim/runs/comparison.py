@@ -109,6 +109,8 @@ class Comparison:
             "seed": self.a.seed,
             "trials": self.a.trials,
             "days": self.a.days,
+            "a_changes": dict(self.a.scenario.changes),
+            "b_changes": dict(self.b.scenario.changes),
             "metrics": df.to_dict(orient="index"),
         }
 

@@ -14,9 +14,11 @@ from sim.core.errors import InputError
 from sim.model.block import SERIES
 from sim.scenario.vocabulary import METRICS, RUNGS
 
-#: a block's state per trial: measured at 2.1 KB (12 groups; tracemalloc peak of a block of
-#: 10,000 and 40,000 trials over 365 days), doubled for numpy's temporaries and margin
-LANE_BYTES = 4096
+#: a block's state per trial: measured at 2.1 KB with 5 groups (tracemalloc peak of a block of
+#: 10,000 and 40,000 trials over 365 days) and about 200 B more a group (5,005 groups: about
+#: 1 MB), doubled for numpy's temporaries and margin
+LANE_BYTES = 2048
+GROUP_LANE_BYTES = 400
 #: a worker process with numpy, pandas and the model loaded
 WORKER_BYTES = 200 << 20
 #: the share of physical memory a run may plan to use
@@ -40,10 +42,15 @@ def result_bytes(n_groups: int) -> int:
     return 2 * 8 * (len(METRICS) + n_groups + len(RUNGS))
 
 
-def block_bytes(block: int, days: int) -> int:
+def lane_bytes(n_groups: int) -> int:
+    """Bytes a block holds per trial with ``n_groups`` militias."""
+    return LANE_BYTES + GROUP_LANE_BYTES * n_groups
+
+
+def block_bytes(block: int, days: int, n_groups: int) -> int:
     """Bytes one worker needs for a block of ``block`` trials over ``days`` days."""
     bands = 2 * 8 * days * (sum(SERIES.values()) + len(RUNGS))  # per-day histograms, merged
-    return WORKER_BYTES + bands + block * LANE_BYTES
+    return WORKER_BYTES + bands + block * lane_bytes(n_groups)
 
 
 def check_fits(trials: int, days: int, block_size: int, workers: int, n_groups: int) -> None:
@@ -54,9 +61,9 @@ def check_fits(trials: int, days: int, block_size: int, workers: int, n_groups: 
     """
     budget, gib = memory_budget(), 1 << 30
     block = min(block_size, trials)
-    per_block = block_bytes(block, days)
+    per_block = block_bytes(block, days, n_groups)
     if workers * per_block > budget:
-        most = max(1, (budget // workers - block_bytes(0, days)) // LANE_BYTES)
+        most = max(1, (budget // workers - block_bytes(0, days, n_groups)) // lane_bytes(n_groups))
         raise InputError(
             f"a block of {block:,} trials needs about {per_block / gib:,.1f} GiB in each of "
             f"{workers} worker(s), over this machine's budget of {budget / gib:.1f} GiB "

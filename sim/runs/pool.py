@@ -20,6 +20,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -72,6 +73,7 @@ def tune_malloc() -> bool:
 def init_worker() -> None:
     """Workers leave Ctrl-C to the parent, and die with it (Linux), even by SIGKILL."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending one is dropped
     tune_malloc()
     with contextlib.suppress(OSError, AttributeError):
         pr_set_pdeathsig = 1
@@ -204,9 +206,10 @@ def executor(
         return
     processes = cf.ProcessPoolExecutor(max_workers=n, initializer=init_worker)
     try:
-        with _sigint_deferred():  # workers are born deaf to Ctrl-C: it is the parent's to answer
-            try:
-                processes.submit(os.getpid).result()  # starts them (all of them, with fork)
+        with _sigint_blocked():  # workers are born deaf to Ctrl-C: it is the parent's to answer
+            try:  # start every worker now (spawn starts them on demand), one task each
+                for future in [processes.submit(_started) for _ in range(n)]:
+                    future.result()
             except cf.BrokenExecutor as exc:
                 raise WorkersDied(str(exc)) from None
         yield Pool(processes, lambda: n)
@@ -214,20 +217,32 @@ def executor(
         processes.shutdown(wait=True, cancel_futures=True)
 
 
-@contextlib.contextmanager
-def _sigint_deferred() -> Iterator[None]:
-    """Hold Ctrl-C while forked workers start, then answer it.
+def _started() -> int:
+    """A worker's first task: it has started (and its initializer has run)."""
+    time.sleep(0.01)  # long enough that the next task finds no idle worker, and starts one
+    return os.getpid()
 
-    A worker forked now inherits a handler that only takes note (until :func:`init_worker`
-    ignores SIGINT), so it never prints a KeyboardInterrupt; the parent raises one on leaving
-    if Ctrl-C came meanwhile, so the user's Ctrl-C is never lost.
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block Ctrl-C while worker processes start, so that none is lost and none hurts.
+
+    Mesa sets multiprocessing's start method to ``spawn``: a worker is a new interpreter
+    that imports the package, and a Ctrl-C meanwhile would print its traceback. A blocked
+    signal stays blocked across ``exec`` and stays pending: each worker inherits the block
+    until :func:`init_worker` ignores SIGINT; the parent receives a Ctrl-C that came
+    meanwhile as soon as the block ends. Only this thread is blocked: a Ctrl-C that the
+    system gives another thread (pyarrow's, say) is noted by a handler instead, and raised
+    when the workers are up, never in the middle of starting one.
     """
     caught: list[int] = []
-    old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    handler = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending Ctrl-C arrives now
     if caught:
         raise KeyboardInterrupt
 

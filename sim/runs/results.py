@@ -303,6 +303,11 @@ class Results:
             WriteError: The system refused a file (disk full, a file-size limit).
         """
         created = not Path(out).exists()
+        if (Path(out) / "points").is_dir() or (Path(out) / "design.parquet").exists():
+            raise InputError(
+                "this folder holds a sweep's results: write a run's into another folder",
+                file=str(out),
+            )
         folder = prepare_dir(out)
         info = manifest(
             self.scenario,

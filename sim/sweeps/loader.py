@@ -27,6 +27,7 @@ from sim.core.types import SeedLike
 from sim.core.yamlio import LineMap, line_of, read_yaml
 from sim.scenario.keypaths import split_key_path, walk_key_path
 from sim.scenario.loader import Scenario, load_scenario, resolve_ref
+from sim.scenario.quantities import uncertain_quantities
 from sim.scenario.vocabulary import metric_names
 from sim.sweeps.design import build_design, design_size
 from sim.sweeps.spec import (
@@ -97,6 +98,7 @@ class Sweep:
             "metrics": self.metrics,
             "targets": self.targets,
             "design": {c: self.design[c].tolist() for c in self.design},
+            **({"point": True} if self.spec.point else {}),  # earlier sweeps' hashes stand
         }
         return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
@@ -107,6 +109,18 @@ class Sweep:
         fraction would make both floats).
         """
         return {target: _plain(self.design[p].iat[point]) for p, target in self.targets.items()}
+
+    def uncertain(self) -> list[str]:
+        """The quantities drawn once per trial at each point.
+
+        The scenario's declared uncertainties that the sweep does not set (a set value is
+        fixed), none with ``point: true``.
+        """
+        if self.spec.point:
+            return []
+        fixed = {t.removesuffix(".value") for t in self.targets.values()}
+        declared = uncertain_quantities(self.scenario.spec)
+        return [q for q in declared if q.removesuffix(".value") not in fixed]
 
     def seed(self, point: int) -> SeedLike:
         """The root seed of a point: the sweep's (common random numbers) or its own."""
@@ -197,8 +211,10 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
         base = resolve_ref(spec.scenario, path.parent)
     except InputError as exc:  # an unknown shipped name
         raise fail(exc.reason, ["scenario"]) from None
-    if not base.is_file():
-        raise fail(f"{spec.scenario!r}: file not found ({base})", ["scenario"])
+    try:
+        check_regular_file(base)
+    except InputError as exc:
+        raise fail(f"{spec.scenario!r}: {exc.reason} ({base})", ["scenario"]) from None
     scenario = load_scenario(base)
     targets = {name: _target(scenario, name, p.kind, fail) for name, p in spec.parameters.items()}
     for name, target in targets.items():

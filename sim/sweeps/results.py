@@ -17,6 +17,7 @@ import pandas as pd
 from sim.core.errors import InputError
 from sim.core.files import write_all, write_atomic
 from sim.core.html import head_html, table_html
+from sim.core.yamlio import read_text
 from sim.sweeps.plots import (
     Figures,
     constant_reason,
@@ -66,10 +67,10 @@ class SweepResults:
             if not f.is_file():
                 raise InputError(f"not a sweep folder: {f.name} is missing", file=str(path))
         try:
-            info = json.loads(files[0].read_text())
+            info = json.loads(read_text(files[0]))  # a regular file of at most 1 MiB
             table = pd.read_parquet(files[1])
             status = pd.read_csv(files[2], index_col="point", keep_default_na=False)
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, RecursionError) as exc:
             raise InputError(f"cannot read the sweep's files ({exc})", file=str(path)) from None
         if not isinstance(info, dict) or "sweep_hash" not in info:
             raise InputError("manifest.json is not a sweep's", file=str(files[0]))

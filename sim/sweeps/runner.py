@@ -32,12 +32,14 @@ def run_point(
     days: int,
     seed: SeedLike,
     metrics: list[str],
+    point: bool = False,
 ) -> Outcome:
     """Run one point; an error becomes a ``failed`` outcome instead of an exception."""
     tune_malloc()
     t0 = time.perf_counter()
     try:
-        results = run(scenario.patched(changes), trials=trials, days=days, seed=seed)
+        patched = scenario.patched(changes)
+        results = run(patched, trials=trials, days=days, seed=seed, point=point)
         summary = results.summary().loc[metrics, ESTIMATE_COLUMNS]
         rows = [
             {"metric": name, **{k: _number(v) for k, v in row.items()}}
@@ -111,7 +113,8 @@ def sweep(
 
 def _point_args(s: Sweep, point: int) -> tuple[Any, ...]:
     """What :func:`run_point` needs to run ``point`` (it is the same wherever it runs)."""
-    return (s.scenario, s.changes(point), s.spec.replications, s.days, s.seed(point), s.metrics)
+    args = (s.scenario, s.changes(point), s.spec.replications, s.days, s.seed(point), s.metrics)
+    return (*args, s.spec.point)
 
 
 def _outcome(future: cf.Future[Outcome]) -> Outcome:

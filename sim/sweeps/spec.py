@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, StrictFloat, field_validator, model_validator
 
 from sim.core.checks import MAX_DAYS, MAX_SEED
 from sim.core.strict import Strict
@@ -36,7 +36,16 @@ MAX_TRIAL_DAYS = 10**11
 POINT_DAY_TRIALS = 2_000
 
 
-class Distribution(Strict):
+class Part(Strict):
+    """A part of a sweep file, with strict types as a scenario's.
+
+    ``replications: "20"``, ``days: yes`` or ``seed: true`` are refused, not converted.
+    """
+
+    model_config = ConfigDict(strict=True)
+
+
+class Distribution(Part):
     """A probability distribution for a parameter (sampled by LHS and Sobol designs).
 
     ``uniform`` and ``loguniform`` need ``low`` < ``high``; ``triangular`` also ``mode``
@@ -113,7 +122,7 @@ def check_values(values: list[Scalar]) -> None:
         raise ValueError("values repeat")
 
 
-class Parameter(Strict):
+class Parameter(Part):
     """What one varied value may take: a list of ``values``, a ``range`` or a distribution.
 
     Attributes:
@@ -125,7 +134,8 @@ class Parameter(Strict):
     """
 
     values: list[Scalar] | None = Field(default=None, min_length=1)
-    range: tuple[float, float] | None = None
+    # a YAML list becomes the tuple; its ends stay strictly numbers
+    range: Annotated[tuple[StrictFloat, StrictFloat] | None, Field(strict=False)] = None
     distribution: Distribution | None = None
     integer: bool = False
 
@@ -154,7 +164,7 @@ class Parameter(Strict):
         return "values" if self.values is not None else "range" if self.range else "distribution"
 
 
-class GridDesign(Strict):
+class GridDesign(Part):
     """Full factorial: every combination of every parameter's values.
 
     ``levels``: how many evenly spaced values a ``range`` parameter takes (at least 2).
@@ -164,14 +174,14 @@ class GridDesign(Strict):
     levels: int | None = Field(default=None, ge=2)
 
 
-class LhsDesign(Strict):
+class LhsDesign(Part):
     """Latin hypercube (``scipy.stats.qmc.LatinHypercube``) of ``samples`` points."""
 
     kind: Literal["lhs"]
     samples: int = Field(ge=2)
 
 
-class SobolDesign(Strict):
+class SobolDesign(Part):
     """Saltelli's scheme for Sobol' indices (SALib): ``samples`` base points (a power of 2).
 
     N(D + 2) points, or N(2D + 2) with ``second_order``.
@@ -194,7 +204,7 @@ class SobolDesign(Strict):
         return samples
 
 
-class MorrisDesign(Strict):
+class MorrisDesign(Part):
     """Morris elementary effects (SALib): ``trajectories`` paths on a grid of ``levels``.
 
     N(D + 1) points. ``levels`` must be even (SALib's advice; odd levels bias the sample).
@@ -215,7 +225,7 @@ class MorrisDesign(Strict):
 Design = Annotated[GridDesign | LhsDesign | SobolDesign | MorrisDesign, Field(discriminator="kind")]
 
 
-class SweepSpec(Strict):
+class SweepSpec(Part):
     """A sweep file.
 
     Attributes:
@@ -227,6 +237,8 @@ class SweepSpec(Strict):
         seed: Root seed.
         common_random_numbers: Every point uses the same seed, so the points differ only by
             their parameters (the default); false gives each point its own seed.
+        point: Quantities the sweep does not set stay at their point values; by default
+            they keep the uncertainty the scenario declares, drawn once per trial.
         design: How the points are chosen.
         parameters: Key path in the scenario -> what it may take.
         metrics: The metrics to record (default: all).
@@ -239,6 +251,7 @@ class SweepSpec(Strict):
     replications: int = Field(ge=2)
     seed: int = Field(default=0, ge=0)
     common_random_numbers: bool = True
+    point: bool = False
     design: Design
     parameters: dict[str, Parameter] = Field(min_length=1)
     metrics: list[str] | None = Field(default=None, min_length=1)

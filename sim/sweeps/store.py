@@ -33,6 +33,7 @@ import pandas as pd
 from sim.core.errors import InputError
 from sim.core.files import check_out_dir, prepare_dir, write_all, write_atomic
 from sim.core.versions import numeric_versions
+from sim.core.yamlio import read_text
 from sim.runs.manifest import manifest
 from sim.sweeps.loader import Sweep
 
@@ -87,6 +88,8 @@ def sweep_info(sweep: Sweep) -> dict[str, Any]:
         "common_random_numbers": crn,
         "point_seeds": "the sweep's seed at every point" if crn else "[seed, point]",
         "metrics": sweep.metrics,
+        "point": sweep.spec.point,
+        "uncertain": sweep.uncertain(),
     }
 
 
@@ -174,10 +177,18 @@ def _manifest(folder: Path) -> dict[str, Any]:
 
 
 def _read_json(folder: Path, path: Path) -> Any:
+    """A file of the folder as JSON, refused if damaged.
+
+    It must be a regular file of at most 1 MiB (a FIFO, a device or a huge file is refused
+    before it is read), not nested past Python's limits.
+    """
     try:
-        return json.loads(path.read_text())
-    except (ValueError, OSError) as exc:
-        raise _damaged(folder, path, f"{path.name} is not readable JSON: {exc}") from None
+        return json.loads(read_text(path))
+    except InputError as exc:
+        raise _damaged(folder, path, f"{path.name}: {exc.reason}") from None
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise _damaged(folder, path, f"{path.name} is not readable JSON: {reason}") from None
 
 
 def _kind(value: Any) -> str:
@@ -210,6 +221,8 @@ def _bad_outcome(outcome: Any, point: int, sweep: Sweep) -> str:
         return f"the file holds point {outcome.get('point')!r}, not {point}"
     if point >= len(sweep.design):
         return f"this sweep's points are 0 to {len(sweep.design) - 1}, not {point}"
+    if not isinstance(outcome.get("seconds", 0.0), int | float):
+        return "a point's seconds are not a number"
     if outcome.get("status") == "failed":
         return "" if isinstance(outcome.get("error"), str) else "a failed point without its error"
     if outcome.get("status") != "done":
