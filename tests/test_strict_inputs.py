@@ -143,3 +143,28 @@ def test_damaged_point_files_are_refused_without_hanging(damage, tmp_path, capsy
     assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "is not a sweep folder this version can resume" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("params:\n  strike_maxx: {value: 0.2}\n",
+         "unknown parameter 'strike_maxx' (did you mean 'strike_max'?); a new parameter needs"),
+        ("params:\n  strike_maxx: null\n", "there is no such parameter to remove"),
+        ("drivers:\n  gazza: {value: 0.5}\n", "unknown driver 'gazza' (did you mean 'gaza'?)"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_parameter_or_driver_in_a_patch(text, says, tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("extends: qaani_visit\n" + text)
+    assert main(["validate", str(path)]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_a_new_parameter_with_every_field_is_added(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "extends: qaani_visit\nparams:\n  my_gain:\n    value: 0.1\n    unit: multiplier\n"
+        "    source: {assumption: a test}\n"
+    )
+    assert sim.load_scenario(path).spec.params["my_gain"].value == 0.1

@@ -12,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from sim.core.errors import InputError, did_you_mean
 from sim.core.paths import check_regular_file, real_path, scenarios_dir, shipped_file
 from sim.core.yamlio import LineMap, read_yaml
-from sim.scenario.schema import MilitiaSpec
+from sim.scenario.schema import Driver, MilitiaSpec, Param
 from sim.scenario.vocabulary import RULES
 
 #: the most files in one chain of ``extends:``, the leaf included
@@ -132,28 +134,42 @@ def _check_rule_overrides(raw: dict[str, Any], lines: LineMap, file: str) -> Non
             )
 
 
+def _required(model: type[BaseModel]) -> list[str]:
+    return [name for name, f in model.model_fields.items() if f.is_required()]
+
+
+#: the sections whose entries a child may add: what a new one needs, and what it is called
+_NEW_ENTRIES = {
+    "militias": (_required(MilitiaSpec), "militia", "group"),
+    "params": (_required(Param), "parameter", "parameter"),
+    "drivers": (_required(Driver), "driver", "driver"),
+}
+
+
 def _check_new_groups(base: dict[str, Any], raw: dict[str, Any], lines: LineMap, file: str) -> None:
-    """A group the parent lacks is a new group only with every field; else a misspelt name."""
-    groups, known = raw.get("militias"), base.get("militias")
-    if not isinstance(groups, dict) or not isinstance(known, dict):
-        return
-    required = [name for name, f in MilitiaSpec.model_fields.items() if f.is_required()]
-    for name, spec in groups.items():
-        if name in known:
+    """An entry the parent lacks is new only with every field; else a misspelt name.
+
+    So for groups, parameters and drivers: removing one that is not there is refused too.
+    """
+    for section, (required, noun, thing) in _NEW_ENTRIES.items():
+        entries, known = raw.get(section), base.get(section)
+        if not isinstance(entries, dict) or not isinstance(known, dict):
             continue
-        hint = did_you_mean(str(name), known)
-        if spec is None:
-            reason = f"unknown militia {name!r}{hint}: there is no such group to remove"
-        elif isinstance(spec, dict) and all(k in spec for k in required):
-            continue  # a whole new group, on purpose
-        else:
-            reason = (
-                f"unknown militia {name!r}{hint}; a new group needs every field "
-                f"({', '.join(required)})"
-            )
-        raise InputError(
-            reason, file=file, path=["militias", name], line=lines.get(("militias", name))
-        )
+        for name, spec in entries.items():
+            if name in known:
+                continue
+            hint = did_you_mean(str(name), known)
+            if spec is None:
+                reason = f"unknown {noun} {name!r}{hint}: there is no such {thing} to remove"
+            elif isinstance(spec, dict) and all(k in spec for k in required):
+                continue  # a whole new entry, on purpose
+            else:
+                reason = (
+                    f"unknown {noun} {name!r}{hint}; a new {thing} needs every field "
+                    f"({', '.join(required)})"
+                )
+            where = lines.get((section, name))
+            raise InputError(reason, file=file, path=[section, name], line=where)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
