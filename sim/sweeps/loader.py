@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,9 @@ from sim.scenario.keypaths import split_key_path, walk_key_path
 from sim.scenario.loader import Scenario, load_scenario, resolve_ref
 from sim.scenario.quantities import uncertain_quantities
 from sim.scenario.vocabulary import metric_names
-from sim.sweeps.design import build_design, design_size
+from sim.sweeps.checks import check_fit, check_indices, check_metrics, check_work
+from sim.sweeps.design import build_design
 from sim.sweeps.spec import (
-    MAX_POINTS,
-    MAX_TRIAL_DAYS,
-    POINT_DAY_TRIALS,
     Distribution,
     GridDesign,
     LhsDesign,
@@ -220,9 +217,9 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
     for name, target in targets.items():
         if list(targets.values()).count(target) > 1:
             raise fail(f"sets {target} twice, under two names", ["parameters", name])
-    _check_fit(spec, fail)
-    _check_work(spec, spec.days or scenario.spec.days, fail)
-    _check_metrics(spec.metrics or [], metric_names(list(scenario.spec.militias)), fail)
+    check_fit(spec, fail)
+    check_work(spec, spec.days or scenario.spec.days, fail)
+    check_metrics(spec.metrics or [], metric_names(list(scenario.spec.militias)), fail)
     design = build_design(spec)
     sweep = Sweep(spec=spec, scenario=scenario, design=design, targets=targets, file=file)
     _check_values(sweep, fail)
@@ -277,7 +274,7 @@ def _fields(loc: list[Any], raw: dict[str, Any]) -> list[str]:
 def _target(scenario: Scenario, name: str, kind: str, fail: Any) -> str:
     """The full key path a parameter sets, checked against the scenario."""
     where = ["parameters", name]
-    _check_indices(name, fail)
+    check_indices(name, fail)
     parts = split_key_path(name)
     try:
         node = walk_key_path(scenario.data, parts, scenario.files[0])
@@ -299,77 +296,6 @@ def _target(scenario: Scenario, name: str, kind: str, fail: Any) -> str:
     if kind != "values" and not numeric:
         raise fail(f"a {kind} needs a numeric value; this one is {node!r}", where)
     return name
-
-
-def _check_indices(name: str, fail: Any) -> None:
-    """A list index written other than as a plain whole number (``02``, ``²``) is refused.
-
-    ``events.02.day`` would set the item ``events.2.day`` sets, under a second name.
-    """
-    for part in name.split("."):
-        if part.isdigit() and not (part.isascii() and part == str(int(part))):
-            plain = part.isascii() or part.isdecimal()
-            canonical = ".".join(str(int(p)) if p.isdecimal() else p for p in name.split("."))
-            hint = f": write {canonical}" if plain else ""
-            raise fail(
-                f"the list index {part!r} is not a plain whole number (0, 1, 2, ...){hint}",
-                ["parameters", name],
-            )
-
-
-def _check_metrics(metrics: list[str], known: list[str], fail: Any) -> None:
-    """Unknown metrics, and a metric listed twice (it would give two rows per point)."""
-    for i, metric in enumerate(metrics):
-        if metric not in known:
-            raise fail(f"unknown metric {metric!r}{did_you_mean(metric, known)}", ["metrics", i])
-        if metric in metrics[:i]:
-            raise fail(f"metric {metric!r} is listed twice", ["metrics", i])
-
-
-def _check_fit(spec: SweepSpec, fail: Any) -> None:
-    """A design that does not fit its parameters."""
-    design = spec.design
-    for name, p in spec.parameters.items():
-        where = ["parameters", name]
-        if isinstance(design, GridDesign) and p.kind == "distribution":
-            raise fail(
-                "a grid takes values or a range, not a distribution (sample it with "
-                "design kind lhs or sobol)",
-                where,
-            )
-        if isinstance(design, GridDesign) and p.kind == "range" and design.levels is None:
-            raise fail("a grid needs design.levels to spread a range over", where)
-        if isinstance(design, MorrisDesign) and p.kind != "range":
-            raise fail(f"a Morris design needs a range, not {p.kind}", where)
-        if isinstance(design, MorrisDesign) and p.integer and p.range is not None:
-            lo, hi = math.ceil(p.range[0]), math.floor(p.range[1])
-            if hi - lo + 1 < design.levels:
-                raise fail(
-                    f"a whole-number range needs at least {design.levels} whole numbers for "
-                    f"{design.levels} Morris levels (it has {hi - lo + 1}), or some steps "
-                    "would change nothing",
-                    where,
-                )
-    if (n := design_size(spec)) > MAX_POINTS:
-        raise fail(
-            f"a {design.kind} design of {count_text(n)} points is over the limit of "
-            f"{MAX_POINTS:,} (each point's estimates are kept in memory)",
-            ["design"],
-        )
-
-
-def _check_work(spec: SweepSpec, days: int, fail: Any) -> None:
-    """A sweep too long to finish on this project's machine in about half a day."""
-    points, reps = design_size(spec), spec.replications
-    work = points * days * (reps + POINT_DAY_TRIALS)
-    if work > MAX_TRIAL_DAYS:
-        raise fail(
-            f"{points:,} points x {days:,} days x ({reps:,} trials + {POINT_DAY_TRIALS:,}, a "
-            f"point's fixed cost in trials) = {work:.3g} trial-days, over the limit of "
-            f"{MAX_TRIAL_DAYS:.0e} (about 10 hours on 2 cores): use fewer points, days or "
-            "replications, or split the sweep",
-            ["replications"],
-        )
 
 
 def _check_values(sweep: Sweep, fail: Any) -> None:
