@@ -2,7 +2,7 @@
 
 Core objects: :data:`FloatArray`, :data:`IntArray`, :data:`BoolArray` (numpy arrays whose
 last axis is usually the trial axis) and :data:`SeedLike` (a root seed: one whole number, or
-a sequence of them).
+a sequence of them) and :data:`Number` (a scalar, or one value per lane).
 """
 
 from __future__ import annotations
@@ -17,3 +17,5 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
 SeedLike: TypeAlias = int | Sequence[int]
+#: a number a model reads: one value for every lane, or one value per lane
+Number: TypeAlias = float | FloatArray

@@ -17,9 +17,9 @@ import numpy as np
 from sim.core.errors import InputError
 from sim.core.types import BoolArray, FloatArray, IntArray
 from sim.model.base import Env, LaneModel, check_names
-from sim.model.draws import MAX_RATE, casualties, categorical, poisson, uniform_int
+from sim.model.draws import MAX_RATE, at, casualties, categorical, poisson, uniform_int
 from sim.model.trailing import Trailing
-from sim.model.values import at, first
+from sim.model.values import first
 from sim.scenario.expr import Value
 from sim.scenario.vocabulary import MILITIA_VARS
 
@@ -157,6 +157,7 @@ class Militia(Actor):
         n = model.n
         self.index, self.name, self.spec = index, name, spec
         self.values = model.values.militia(name)  # its numbers: scalars, or one a lane
+        self._getters = self._variables()
         self.strength: FloatArray = np.ones(n)
         self.revenge: FloatArray = np.zeros(n)
         self.comply_from: IntArray = np.full(n, NEVER, dtype=np.int64)
@@ -166,6 +167,10 @@ class Militia(Actor):
 
     def env(self) -> Env:
         """The context a militia rule is evaluated in: the group's variables, then globals."""
+        return Env(self._getters, self.model.env)
+
+    def _variables(self) -> dict[str, Callable[[], Value]]:
+        """The group's state variables, read when a rule reads them (checked once)."""
         s, v = self.spec, self.values
         getters: dict[str, Callable[[], Value]] = {
             "capability": lambda: v["capability"],
@@ -180,7 +185,7 @@ class Militia(Actor):
             "leaders_lost": lambda: self.leaders_lost,
         }
         check_names(getters, MILITIA_VARS, "militia")
-        return Env(getters, self.model.env)
+        return getters
 
     def respond(self, day: int, issued: BoolArray) -> None:
         """Decide on a directive Iran ``issued`` today, start complying after a lag, or lapse."""

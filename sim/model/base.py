@@ -15,10 +15,10 @@ import mesa
 import numpy as np
 
 from sim.core.errors import InputError
-from sim.core.types import FloatArray, IntArray, SeedLike
+from sim.core.types import FloatArray, IntArray, Number, SeedLike
 from sim.model.eventlog import EventLog
 from sim.model.streams import Streams
-from sim.model.values import LaneValues, Number
+from sim.model.values import LaneValues
 from sim.scenario.expr import Value
 from sim.scenario.loader import Scenario
 from sim.scenario.quantities import uncertain_quantities

@@ -7,11 +7,11 @@ quantity comes from its own named stream and keeps common random numbers across 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from sim.core.types import FloatArray, IntArray
-
-Number = float | FloatArray  # a scalar, or one value per lane
+from sim.core.types import BoolArray, FloatArray, IntArray, Number
 
 MAX_RATE = 100.0
 
@@ -65,15 +65,16 @@ def casualties(u: FloatArray, attacks: IntArray, p: Number, tail: Number, cap: N
     out = np.zeros(u.shape, dtype=np.int64)
     lanes = np.flatnonzero(attacks)
     if lanes.size:
-        p_hit = 1.0 - (1.0 - _at(p, lanes)) ** attacks[lanes]
+        p_hit = 1.0 - (1.0 - at(p, lanes)) ** attacks[lanes]
         ul = u[lanes]
         hit = ul < p_hit
         struck = lanes[hit]
-        out[struck] = pareto_count(ul[hit] / p_hit[hit], _at(tail, struck), _at(cap, struck))
+        out[struck] = pareto_count(ul[hit] / p_hit[hit], at(tail, struck), at(cap, struck))
     return out
 
 
-def _at(value: Number, lanes: IntArray) -> Number:
+def at(value: Any, lanes: IntArray | BoolArray) -> Any:
+    """``value`` in some lanes: itself if a scalar, else its entries there."""
     return value[lanes] if isinstance(value, np.ndarray) else value
 
 

@@ -13,11 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.types import FloatArray, SeedLike
+from sim.core.types import FloatArray, Number, SeedLike
 from sim.model.agents import IraqiGovernment, Militia, QudsForce, UnitedStates
 from sim.model.base import Env, LaneModel, check_names
 from sim.model.recorder import Recorder
-from sim.model.values import Number
 from sim.model.world import World
 from sim.scenario.loader import Scenario
 from sim.scenario.vocabulary import GLOBAL_VARS

@@ -1,8 +1,9 @@
 """The numbers a model reads, each a scalar or one value per lane.
 
-Core objects: :class:`LaneValues` and :data:`Number`. Every number a rule or mechanism reads
-(parameters, drivers and their scheduled settings, the groups' capability, share, compliance,
-leanings and theater splits, the troops) comes from here: the scenario's value, unless the
+Core objects: :class:`LaneValues`. Every number a rule or mechanism reads (each a
+:data:`~sim.core.types.Number`: parameters, drivers and their scheduled settings, the
+groups' capability, share, compliance, leanings and theater splits, the troops) comes from
+here: the scenario's value, unless the
 model was given one value per lane for it, keyed by its dotted key path
 (``params.compliance_x.value``, ``militias.kataib_hezbollah.compliance``,
 ``drivers.gaza.value``, ``schedule.2.set.gaza``, ``theaters.iraq.us_troops``). Rules broadcast
@@ -14,17 +15,15 @@ key path and how many lanes break it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
 
 import numpy as np
 
 from sim.core.errors import InputError
-from sim.core.types import BoolArray, FloatArray, IntArray
+from sim.core.types import FloatArray, IntArray, Number
 from sim.scenario.loader import Scenario
 from sim.scenario.schema import MILITIA_NUMBER_RANGES, UNIT_BOUNDS
 from sim.scenario.validation import WHOLE_DAYS
 
-Number: TypeAlias = float | FloatArray
 MILITIA_NUMBERS = tuple(MILITIA_NUMBER_RANGES)
 
 
@@ -144,11 +143,6 @@ class LaneValues:
                 file=file,
                 path=["params"],
             )
-
-
-def at(value: Any, lanes: IntArray | BoolArray) -> Any:
-    """``value`` in some lanes: itself if a scalar, else its entries there."""
-    return value[lanes] if isinstance(value, np.ndarray) else value
 
 
 def first(value: Number) -> float:
