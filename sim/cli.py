@@ -53,6 +53,8 @@ def _whole(low: int) -> Callable[[str], int]:
 
 
 _positive, _seed = _whole(1), _whole(0)
+#: the trials ``validate`` runs of a scenario over its horizon (a fraction of a second)
+DRY_RUN_TRIALS = 100
 #: no count or seed the command takes has more digits (2**128 has 39)
 MAX_DIGITS = 40
 
@@ -77,7 +79,12 @@ def _with_settings(ref: str, settings: list[tuple[str, Any]]) -> Scenario | str:
     if not settings:
         return ref
     sc = load_scenario(ref)
-    changes = {value_path(sc.data, key, "--set"): value for key, value in settings}
+    changes = {  # a mapping or null is a patch at the path itself; a value, at its value
+        key
+        if value is None or isinstance(value, dict)
+        else value_path(sc.data, key, "--set"): value
+        for key, value in settings
+    }
     return sc.patched(changes, source="--set")
 
 
@@ -327,7 +334,12 @@ def _validate_one(ref: str) -> str:
             hint = did_you_mean(ref, names)
             raise InputError(f"no shipped scenario or sweep named {ref!r}{hint}") from None
         raise
-    return f"ok: {ref} (scenario {sc.name}, {len(sc.spec.militias)} militias, hash {sc.hash[:12]})"
+    days = sc.spec.days
+    run(sc, DRY_RUN_TRIALS, days)  # what only running shows: a rule out of its range, say
+    return (
+        f"ok: {ref} (scenario {sc.name}, {len(sc.spec.militias)} militias, hash {sc.hash[:12]}; "
+        f"ran {DRY_RUN_TRIALS} trials x {days} days)"
+    )
 
 
 def _cmd_list(_: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.cli import main
-from sim.core.plotting import fit_title, new_figure
+from sim.core.plotting import TITLE_LINES, fit_title, new_figure
 from sim.runs.figures import MEDIAN, comparison_figure, daily_figure
 from sim.sweeps.plots import effects_figure, heatmaps_figure, sensitivity_figure
 from sim.sweeps.results import SweepResults
@@ -229,6 +229,19 @@ def test_a_long_title_is_wrapped_to_a_narrow_figure():
     fit_title(fig, f"{words}; {words}\nand a line of its own")
     assert fig.get_suptitle().count("\n") >= 3 and fig.get_suptitle().endswith("its own")
     assert_title_fits(fig)
+
+
+@pytest.mark.parametrize("description", ["word " * 20_000, "x" * 900_000])
+def test_a_huge_description_is_cut_so_the_panels_keep_their_room(description, tmp_path):
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump({"extends": "qaani_visit", "description": description}))
+    fig = sim.run(path, trials=50, days=10).figure()
+    title = fig.get_suptitle()
+    assert title.count("\n") < TITLE_LINES and "…" in title
+    assert "day 2: Iran's directive" in title  # the forced events still listed
+    assert_title_fits(fig)
+    top_panel = fig.axes[0].get_window_extent(drawn(fig))
+    assert top_panel.height > 0.3 * fig.bbox.height  # the title took no more than its share
 
 
 def test_escsim_plot_says_which_metrics_it_skipped(tmp_path, capsys):

@@ -166,6 +166,8 @@ def test_a_chain_of_1000_files_is_refused_by_its_length_cap(
     assert f"longer than the limit of {MAX_CHAIN} files" in info.value.reason
     assert "nested too deeply" not in info.value.message
     assert info.value.path == ("extends",) and info.value.line == 1
+    assert info.value.file == str(leaf)  # the leaf's chain, not the file where it ran out
+    assert "f0.yaml -> f1.yaml" in info.value.reason
     _one_line_error(["validate", str(leaf)], capsys)
 
 

@@ -168,3 +168,55 @@ def test_a_new_parameter_with_every_field_is_added(tmp_path):
         "    source: {assumption: a test}\n"
     )
     assert sim.load_scenario(path).spec.params["my_gain"].value == 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "says", "line"),
+    [
+        ("a: &x {b: 1}\nc:\n  <<: *x\n", "YAML merge keys (<<) are not allowed", 3),
+        ("? [a, b]\n: 1\n", "keys must be text, got a list as a key", 1),
+        ("? {a: 1}\n: 1\n", "keys must be text, got a mapping as a key", 1),
+        ("name: x\ndescription: a\x00b\n", "unacceptable character #x0000", 2),
+    ],
+)
+def test_yaml_refusals_are_one_plain_line(text, says, line, tmp_path, capsys):
+    path = tmp_path / "y.yaml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and f"y.yaml:{line}:" in err
+    assert "Node(" not in err and "\\n" not in err and "<unicode string>" not in err
+
+
+def test_a_scenario_given_to_sweep_says_which_command_takes_it(tmp_path, capsys):
+    path = sim.load_scenario("qaani_visit").files[0]
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "this is a scenario file, not a sweep file" in err and "escsim run" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_validate_runs_what_run_would_refuse(tmp_path, capsys):
+    path = tmp_path / "cap.yaml"
+    path.write_text("extends: qaani_visit\nmilitias:\n  kataib_hezbollah: {capability: 300}\n")
+    assert main(["validate", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert main(["run", str(path), "--trials", "100", "--days", "5", "--quiet"]) == 2
+    assert capsys.readouterr().err == said  # the same one line from both commands
+    assert "the model handles at most 100 a group a day" in said and "Traceback" not in said
+
+
+def test_a_huge_results_table_is_refused_unread(tmp_path, capsys):
+    """A sparse 5 GiB file where a results table belongs: refused by its size, not read."""
+    run_dir, sweep_dir, path = tmp_path / "run", tmp_path / "sweep", tmp_path / "s.yaml"
+    run = ["run", "qaani_visit", "--trials", "50", "--days", "5", "--quiet", "--out"]
+    assert main([*run, str(run_dir)]) == 0
+    path.write_text(yaml.safe_dump(SWEEP, sort_keys=False))
+    assert main(["sweep", str(path), "--out", str(sweep_dir), "--workers", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    for command, table in (("analyze", run_dir / "per_trial.parquet"),
+                           ("plot", sweep_dir / "results.parquet")):  # fmt: skip
+        os.truncate(table, 5 << 30)
+        assert main([command, str(table.parent)]) == 2
+        err = capsys.readouterr().err
+        assert f"{table}: file is 5,368,709,120 bytes, over the limit of 4 GiB" in err, err

@@ -438,7 +438,22 @@ DAMAGE = {
     "points-a-file": (
         lambda d: (shutil.rmtree(d / "points"), (d / "points").write_text("x")),
         "points",
-        "points is a file, not a folder",
+        "points is not a folder",
+    ),
+    "points-a-symlink-loop": (
+        lambda d: (shutil.rmtree(d / "points"), (d / "points").symlink_to(d / "points")),
+        "points",
+        "points is not a folder",
+    ),
+    "points-a-dangling-symlink": (
+        lambda d: (shutil.rmtree(d / "points"), (d / "points").symlink_to(d / "gone")),
+        "points",
+        "points is not a folder",
+    ),
+    "status-a-symlink-loop": (
+        lambda d: ((d / "status.csv").unlink(), (d / "status.csv").symlink_to(d / "status.csv")),
+        "status.csv",
+        "status.csv is not a file",
     ),
     "results-a-folder": (
         lambda d: ((d / "results.parquet").unlink(), (d / "results.parquet").mkdir()),

@@ -22,6 +22,8 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 #: the largest input file read: a scenario or sweep file is a few kilobytes
 MAX_FILE_BYTES = 1 << 20
+#: the largest results table read back (``per_trial.parquet`` of 10^6 trials is ~100 MB)
+MAX_TABLE_BYTES = 4 << 30
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -92,11 +94,13 @@ def shipped_file(ref: str | Path, folder: Path, kind: str, relative_to: Path | N
     )
 
 
-def check_regular_file(path: Path) -> int:
-    """Refuse what is not a regular file of at most :data:`MAX_FILE_BYTES`, before reading it.
+def check_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> int:
+    """Refuse what is not a regular file of at most ``limit`` bytes, before reading it.
 
     Args:
         path: The file (a symlink is followed).
+        limit: The largest size read: :data:`MAX_FILE_BYTES` for an input file,
+            :data:`MAX_TABLE_BYTES` for a results table.
 
     Returns:
         The file's size in bytes.
@@ -116,15 +120,17 @@ def check_regular_file(path: Path) -> int:
     if not stat.S_ISREG(info.st_mode):
         kind = next((k for test, k in _KINDS if test(info.st_mode)), "an unknown kind of file")
         raise InputError(f"not a regular file: {kind}", file=file)
-    if info.st_size > MAX_FILE_BYTES:
-        raise InputError(too_large(info.st_size), file=file)
+    if info.st_size > limit:
+        raise InputError(too_large(info.st_size, limit), file=file)
     return info.st_size
 
 
-def too_large(size: int | None) -> str:
-    """The message for a file over :data:`MAX_FILE_BYTES` (``size`` None: unknown)."""
+def too_large(size: int | None, limit: int = MAX_FILE_BYTES) -> str:
+    """The message for a file over ``limit`` bytes (``size`` None: unknown)."""
     what = f"{size:,} bytes" if size is not None else "larger"
-    return f"file is {what}, over the limit of 1 MiB (a scenario or sweep is a few kilobytes)"
+    if limit == MAX_FILE_BYTES:
+        return f"file is {what}, over the limit of 1 MiB (a scenario or sweep is a few kilobytes)"
+    return f"file is {what}, over the limit of {limit >> 30} GiB for a results table"
 
 
 def real_path(path: Path) -> Path:

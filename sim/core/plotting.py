@@ -2,7 +2,7 @@
 
 Core objects: :func:`new_figure` (a Figure with a constrained layout, from matplotlib's object
 API: no pyplot, no global figure state), :func:`fit_title` and :func:`fit_note` (a title, a
-note under the panels, wrapped to the figure's width: :func:`wrap_to_width`),
+note under the panels, wrapped to the figure's width: :func:`wrap_to_width`), :func:`clip_text`,
 :func:`integer_ticks`, :func:`percent_log_axis` (shares on a log axis, in percent) and
 :func:`hatch_cells` (a mark for noise). matplotlib is imported when the first figure is drawn,
 not before.
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: the share of a figure's width a title may take (a margin on each side)
 TITLE_WIDTH = 0.96
+#: the most lines a figure's title takes
+TITLE_LINES = 6
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -92,9 +94,37 @@ def wrap_to_width(text: str, fontsize: float, width: float, dpi: float = 72.0) -
 
 
 def fit_title(fig: Figure, title: str, fontsize: float = 11.0) -> Text:
-    """Set ``title`` as the figure's title, wrapped so that it fits inside the figure's width."""
+    """Set ``title`` as the figure's title, wrapped to the figure's width.
+
+    At most :data:`TITLE_LINES` lines are kept (a long scenario description is cut, with an
+    ellipsis), so the panels keep their room; a word wider than the figure is cut too.
+    """
     width = fig.get_figwidth() * TITLE_WIDTH
-    return fig.suptitle(wrap_to_width(title, fontsize, width, fig.dpi), fontsize=fontsize)
+    per_line = int(width * 72 / (0.3 * fontsize))  # more characters than a line can hold
+    paragraphs = [p[: per_line * TITLE_LINES] for p in title.split("\n")[:TITLE_LINES]]
+    lines = wrap_to_width("\n".join(paragraphs), fontsize, width, fig.dpi).split("\n")
+    cut = len(lines) > TITLE_LINES or len(title) > sum(len(p) + 1 for p in paragraphs)
+    lines = lines[:TITLE_LINES]
+    if cut:
+        lines[-1] = lines[-1].rstrip(" .,;:…") + "…"
+    fitted = [_fit_line(line, fontsize, width * fig.dpi, fig.dpi) for line in lines]
+    return fig.suptitle("\n".join(fitted), fontsize=fontsize)
+
+
+def _fit_line(line: str, fontsize: float, limit: float, dpi: float) -> str:
+    """``line``, cut with an ellipsis until it is at most ``limit`` pixels wide."""
+    while (full := text_width(line, fontsize, dpi)) > limit:
+        line = line[: max(1, int(len(line) * limit / full) - 2)] + "…"
+    return line
+
+
+def clip_text(text: str, chars: int) -> str:
+    """``text`` on one line, cut to at most ``chars`` characters at a space, with an ellipsis."""
+    flat = " ".join(text[: chars * 4].split())  # never more than a few lines' worth is read
+    if len(flat) <= chars and len(text) <= chars * 4:
+        return flat
+    head = flat[: chars - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" .,;:") + "…"
 
 
 def fit_note(fig: Figure, note: str, fontsize: float = 8.0) -> Text:

@@ -114,8 +114,18 @@ class _Walker:
     def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...]) -> None:
         seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = str(key_node.value)
             key_line = key_node.start_mark.line + 1
+            if key_node.tag == f"{_TAG}merge":
+                raise self.fail(
+                    "YAML merge keys (<<) are not allowed: these files are plain data "
+                    "(write the keys out)",
+                    path,
+                    key_line,
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                raise self.fail(f"keys must be text, got {kind} as a key", path, key_line)
+            key = str(key_node.value)
             if key_node.tag != f"{_TAG}str":
                 raise self.fail(
                     f"keys must be text, got {key!r} (quote it)", (*path, key), key_line
@@ -210,12 +220,21 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         last = max(1, len(text.splitlines()))  # an error at the end of input: the last line
         line = min(mark.line + 1, last) if mark is not None else None
-        reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        reason = " ".join(_plain(p) for p in (exc.context, exc.problem) if p)
         raise InputError(f"invalid YAML: {reason}", file=file, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses: say where it is
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(f"invalid YAML: {_plain(exc)}", file=file, line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"invalid YAML: {exc}", file=file) from None
+        raise InputError(f"invalid YAML: {_plain(exc)}", file=file) from None
     except RecursionError:
         raise InputError("invalid YAML: nested too deeply", file=file) from None
     finally:
         loader.dispose()
     return data, walker.lines
+
+
+def _plain(part: object) -> str:
+    """A PyYAML message on one line, without its ``in "<unicode string>"`` location."""
+    text = str(part).split('\n  in "<unicode string>"')[0]
+    return " ".join(text.split())

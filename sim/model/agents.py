@@ -238,7 +238,8 @@ class Militia(Actor):
         if rate.max(initial=0.0) > MAX_RATE:
             raise InputError(
                 f"rule gave {rate.max():g} attacks a day for {self.name} on day {day}; "
-                f"the model handles at most {MAX_RATE:g}",
+                f"the model handles at most {MAX_RATE:g} a group a day (check the group's "
+                f"capability and share, and the rule)",
                 file=model.scenario.files[0],
                 path=["rules", "attack_rate", "expr"],
             )

@@ -20,6 +20,7 @@ from sim.core.checks import is_whole
 from sim.core.errors import InputError, did_you_mean
 from sim.core.files import prepare_dir, write_all
 from sim.core.html import head_html, table_html
+from sim.core.plotting import clip_text
 from sim.core.stats import Estimate, estimate_mean, estimate_share, hist_quantiles
 from sim.core.types import FloatArray, SeedLike
 from sim.model.block import DOCTRINE_SERIES, SERIES, SERIES_BANDS, Block
@@ -33,6 +34,9 @@ from sim.scenario.vocabulary import GROUP_METRIC, RUNGS, metric_names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+#: the most of a scenario's description a figure's title shows
+DESCRIPTION_CHARS = 300
 
 
 def settings_text(scenario: Scenario) -> str:
@@ -237,14 +241,15 @@ class Results:
     def figure(self, title: str | None = None) -> Figure:
         """The daily series with bands, forced events and rung shares (``sim.runs.figures``).
 
-        The title (by default the scenario, its size and horizon, and its description) is
-        followed by the scenario's forced events, which dotted lines mark.
+        The title (by default the scenario, its size and horizon, and its description, cut
+        to :data:`DESCRIPTION_CHARS` characters) is followed by the scenario's forced events,
+        which dotted lines mark.
         """
         spec = self.scenario.spec
         if title is None:
             title = (
                 f"{spec.name}: {self.trials:,} trials x {self.days} days, seed {self.seed}\n"
-                + " ".join(spec.description.split())
+                + clip_text(spec.description, DESCRIPTION_CHARS)
             )
         events = pd.DataFrame([e.model_dump(exclude={"source"}) for e in spec.events])
         return daily_figure(self.daily(), title, events)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim.core.errors import InputError, did_you_mean
 from sim.core.files import write_all
+from sim.core.paths import MAX_TABLE_BYTES, check_regular_file
 
 COLUMNS = ["metric", "method", "index", "parameter", "parameter_2", "value", "conf"]
 CONF_LEVEL = 0.95
@@ -149,6 +150,9 @@ def analyze_run(
         InputError: The folder lacks those files, or an unknown metric.
     """
     path = Path(folder)
+    for name in ("parameters.parquet", "per_trial.parquet"):
+        if (path / name).is_file():  # a missing one: said below, as not a run's folder
+            check_regular_file(path / name, MAX_TABLE_BYTES)
     try:
         x = pd.read_parquet(path / "parameters.parquet")
         y = pd.read_parquet(path / "per_trial.parquet")

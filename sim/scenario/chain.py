@@ -1,7 +1,8 @@
 """Reading a scenario's ``extends:`` chain into one mapping, remembering where each value is from.
 
 Core objects: :func:`read_chain` (the merged data, the file and line of every key path, and
-the files, leaf first), :func:`resolve_ref` (a shipped name or a path) and :data:`MAX_CHAIN`.
+the files, leaf first), :func:`merge_patch` (one file over another), :func:`check_new_entries`,
+:func:`resolve_ref` (a shipped name or a path) and :data:`MAX_CHAIN`.
 Mappings merge key by key, lists are replaced whole, ``null`` deletes a key, and a
 ``source`` is replaced whole. A patch may change a group only by its name: a new group needs
 every field (so a misspelt name is not read as a new group).
@@ -49,7 +50,26 @@ def read_chain(path: Path) -> Chain:
         InputError: A file cannot be read, is no scenario, or the chain is broken: a cycle, a
             missing parent, more than :data:`MAX_CHAIN` files, or a group that is misspelt.
     """
-    return _read(path, ())
+    try:
+        return _read(path, ())
+    except _TooLong as exc:  # blame the leaf, whose chain it is, not the file where it ran out
+        _, lines = read_yaml(path)
+        names = [p.name for p in exc.chain]
+        shown = " -> ".join([*names[:3], "...", *names[-2:]])
+        raise InputError(
+            f"the chain of extends is longer than the limit of {MAX_CHAIN} files ({shown})",
+            file=str(path),
+            path=["extends"],
+            line=lines.get(("extends",)),
+        ) from None
+
+
+class _TooLong(Exception):
+    """A chain of extends over :data:`MAX_CHAIN` files (``chain``: the files, leaf first)."""
+
+    def __init__(self, chain: tuple[Path, ...]) -> None:
+        super().__init__(len(chain))
+        self.chain = chain
 
 
 def _read(path: Path, seen: tuple[Path, ...]) -> Chain:
@@ -76,16 +96,14 @@ def _read(path: Path, seen: tuple[Path, ...]) -> Chain:
         raw["name"] = path.stem
     chain = (*seen, real_path(path))
     if len(chain) >= MAX_CHAIN:
-        raise InputError(
-            f"the chain of extends is longer than the limit of {MAX_CHAIN} files", **where
-        )
+        raise _TooLong((*chain, _parent(parent, path, where)))
     parent_path = _parent(parent, path, where)
     if parent_path in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent_path))
         raise InputError(f"cycle of extends: {cycle}", **where)
     _check_rule_overrides(raw, lines, file)
     base, base_origins, files = _read(parent_path, chain)
-    _check_new_groups(base, raw, lines, file)
+    check_new_entries(base, raw, lines, file)
     for key in lines:  # what the child replaces whole, it answers for whole
         if key[:1] == ("extends",):
             continue
@@ -95,7 +113,7 @@ def _read(path: Path, seen: tuple[Path, ...]) -> Chain:
             for old in [k for k in base_origins if k[:n] == key]:
                 del base_origins[old]
     base_origins.update(origins)
-    return _merge(base, raw), base_origins, (file, *files)
+    return merge_patch(base, raw), base_origins, (file, *files)
 
 
 def _parent(parent: str, path: Path, where: dict[str, Any]) -> Path:
@@ -144,9 +162,11 @@ _NEW_ENTRIES = {
     "params": (_required(Param), "parameter", "parameter"),
     "drivers": (_required(Driver), "driver", "driver"),
 }
+#: the sections a patch may add entries to
+NEW_ENTRY_SECTIONS = frozenset(_NEW_ENTRIES)
 
 
-def _check_new_groups(base: dict[str, Any], raw: dict[str, Any], lines: LineMap, file: str) -> None:
+def check_new_entries(base: dict[str, Any], raw: dict[str, Any], lines: LineMap, file: str) -> None:
     """An entry the parent lacks is new only with every field; else a misspelt name.
 
     So for groups, parameters and drivers: removing one that is not there is refused too.
@@ -172,7 +192,8 @@ def _check_new_groups(base: dict[str, Any], raw: dict[str, Any], lines: LineMap,
             raise InputError(reason, file=file, path=[section, name], line=where)
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merge_patch(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` patched onto ``base``: mappings merge, ``null`` deletes, the rest replaces."""
     out = dict(base)
     for key, value in over.items():
         if value is None:
@@ -180,7 +201,7 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
         elif key in ("source", "uncertainty"):  # replaced whole: citations and laws never mix
             out[key] = value
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_patch(out[key], value)
         else:
             out[key] = value
     return out

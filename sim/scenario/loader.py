@@ -18,8 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.core.errors import InputError
 from sim.core.paths import scenarios_dir
-from sim.scenario.chain import Origins, read_chain, resolve_ref
+from sim.scenario.chain import (
+    NEW_ENTRY_SECTIONS,
+    Origins,
+    check_new_entries,
+    merge_patch,
+    read_chain,
+    resolve_ref,
+)
 from sim.scenario.expr import Expr
 from sim.scenario.keypaths import split_key_path, walk_key_path
 from sim.scenario.schema import ScenarioSpec
@@ -71,7 +79,11 @@ class Scenario:
         return f"Scenario({self.name!r}, files={list(self.files)!r}, hash={self.hash[:12]!r})"
 
     def patched(self, changes: Mapping[str, Any], source: str | None = None) -> Scenario:
-        """Return a copy with values replaced by dotted key path.
+        """Return a copy with values replaced by dotted key path, as a patch file would.
+
+        A plain value replaces the one at its path and fixes it (its declared uncertainty is
+        dropped). A mapping merges into the mapping at its path key by key, as a patch file's
+        does (a new group, parameter or driver needs every field); ``None`` deletes the key.
 
         Args:
             changes: ``{"militias.kataib_hezbollah.compliance": 0.5, "events.2.day": 3}``;
@@ -87,12 +99,34 @@ class Scenario:
         origins: Origins = {}
         for dotted, value in changes.items():
             parts = split_key_path(dotted)
-            parent = walk_key_path(data, parts[:-1], where)
-            walk_key_path(parent, parts[-1:], where, prefix=parts[:-1])
-            parent[parts[-1]] = value
+            _put(data, parts, value, where)
             origins[tuple(parts)] = (where, None)
-            _fix(data, parts)
+            if value is not None and not isinstance(value, dict):
+                _fix(data, parts)
         return _build(data, origins, self.files, (*self.changes, *changes.items()))
+
+
+def _put(data: dict[str, Any], parts: list[str | int], value: Any, where: str) -> None:
+    """Set, merge or delete the value at ``parts`` (see :meth:`Scenario.patched`)."""
+    parent = walk_key_path(data, parts[:-1], where)
+    key = parts[-1]
+    new = isinstance(parent, dict) and key not in parent
+    if new and len(parts) == 2:  # a misspelt group (did you mean), or a whole new one
+        check_new_entries(data, {str(parts[0]): {key: value}}, {}, where)
+    if new and not (len(parts) == 2 and parts[0] in NEW_ENTRY_SECTIONS and isinstance(value, dict)):
+        walk_key_path(parent, [key], where, prefix=parts[:-1])  # no such key: raises
+    if value is None and isinstance(parent, list):
+        raise InputError(
+            "null deletes a key of a mapping, not an item of a list: set the whole list",
+            file=where,
+            path=parts,
+        )
+    if value is None:
+        del parent[key]
+    elif isinstance(value, dict) and not new and isinstance(parent[key], dict):
+        parent[key] = merge_patch(parent[key], value)
+    else:
+        parent[key] = value
 
 
 def _fix(data: dict[str, Any], parts: list[str | int]) -> None:

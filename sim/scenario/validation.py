@@ -62,9 +62,12 @@ class Blame:
         return self.origins.get(key, (self.files[0], None))
 
     def rank(self, path: KeyPath) -> int:
-        """How far from the leaf the file of ``path`` is: 0 for the leaf."""
+        """How far from the leaf the file of ``path`` is: 0 for the leaf.
+
+        -1 for a change set on top of the chain (``--set``, a sweep point): nearer still.
+        """
         file = self.where(path)[0]
-        return self.files.index(file) if file in self.files else len(self.files)
+        return self.files.index(file) if file in self.files else -1
 
     def named(self, path: KeyPath) -> bool:
         """Whether some file of the chain names ``path`` itself (deleting it, perhaps)."""

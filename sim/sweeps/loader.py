@@ -199,6 +199,7 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
     if not isinstance(raw, dict):
         raise InputError("a sweep file must be a mapping of keys to values", file=file, line=1)
     raw.setdefault("name", path.stem)
+    _refuse_scenario(raw, lines, file)
     spec = _validate(raw, lines, file)
 
     def fail(reason: str, where: KeyPath) -> InputError:
@@ -224,6 +225,24 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
     sweep = Sweep(spec=spec, scenario=scenario, design=design, targets=targets, file=file)
     _check_values(sweep, fail)
     return sweep
+
+
+#: keys a scenario file has and a sweep file never does
+_SCENARIO_KEYS = ("extends", "militias", "params", "drivers", "rules", "events", "mechanisms")
+
+
+def _refuse_scenario(raw: dict[str, Any], lines: LineMap, file: str) -> None:
+    """A scenario file given where a sweep file belongs: say so, and which command takes it."""
+    key = next((k for k in _SCENARIO_KEYS if k in raw), None)
+    if key is None or "scenario" in raw:
+        return
+    raise InputError(
+        f"this is a scenario file, not a sweep file (it has {key!r}): run it with "
+        f"`escsim run {file}`, or name it under `scenario:` in a sweep file",
+        file=file,
+        path=[key],
+        line=lines.get((key,)),
+    )
 
 
 def _validate(raw: dict[str, Any], lines: LineMap, file: str) -> SweepSpec:

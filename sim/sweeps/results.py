@@ -17,6 +17,7 @@ import pandas as pd
 from sim.core.errors import InputError
 from sim.core.files import write_all, write_atomic
 from sim.core.html import head_html, table_html
+from sim.core.paths import MAX_TABLE_BYTES, check_regular_file
 from sim.core.yamlio import read_text
 from sim.sweeps.plots import (
     Figures,
@@ -66,6 +67,7 @@ class SweepResults:
         for f in files:
             if not f.is_file():
                 raise InputError(f"not a sweep folder: {f.name} is missing", file=str(path))
+            check_regular_file(f, MAX_TABLE_BYTES)  # a sparse 10 GB file is refused unread
         try:
             info = json.loads(read_text(files[0]))  # a regular file of at most 1 MiB
             table = pd.read_parquet(files[1])

@@ -146,11 +146,13 @@ def _damaged(folder: Path, file: Path, reason: str) -> InputError:
 
 def _check_kinds(folder: Path) -> None:
     """Each of a sweep's files is a file, and ``points`` a folder, where they exist."""
-    for name in FILES:
-        if (folder / name).exists() and not (folder / name).is_file():
-            raise _damaged(folder, folder / name, f"{name} is not a file")
-    if (folder / "points").exists() and not (folder / "points").is_dir():
-        raise _damaged(folder, folder / "points", "points is a file, not a folder")
+    for name in FILES:  # a dangling symlink or a symlink loop "exists" only as a link
+        path = folder / name
+        if (path.exists() or path.is_symlink()) and not path.is_file():
+            raise _damaged(folder, path, f"{name} is not a file")
+    points = folder / "points"
+    if (points.exists() or points.is_symlink()) and not points.is_dir():
+        raise _damaged(folder, points, "points is not a folder")
 
 
 def _manifest(folder: Path) -> dict[str, Any]:

@@ -1,0 +1,92 @@
+"""``--set`` is a patch at a key path: a mapping merges, ``null`` deletes, as in a patch file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.cli import main
+
+RUN = ["run", "qaani_visit", "--trials", "100", "--days", "10", "--quiet"]
+
+
+def code(args: list[str]) -> int:
+    try:
+        return main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def _summary(args: list[str], out: Path) -> dict:
+    assert main([*args, "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+def _as_file(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "patch.yaml"
+    path.write_text("extends: qaani_visit\n" + text)
+    return ["run", str(path), *RUN[2:]]
+
+
+def _unused_group() -> str:
+    sc = sim.load_scenario("qaani_visit")
+    named = {event.militia for event in sc.spec.events}
+    return next(name for name in sc.spec.militias if name not in named)
+
+
+def test_a_mapping_merges_as_a_patch_file_does(tmp_path):
+    by_set = _summary([*RUN, "--set", "militias.kataib_hezbollah={compliance: 0.5}"],
+                      tmp_path / "a")  # fmt: skip
+    by_file = _summary(_as_file(tmp_path, "militias:\n  kataib_hezbollah: {compliance: 0.5}\n"),
+                       tmp_path / "b")  # fmt: skip
+    assert by_set == by_file
+    sc = sim.load_scenario("qaani_visit").patched({"militias.kataib_hezbollah": {"share": 0.1}})
+    assert sc.spec.militias["kataib_hezbollah"].share == 0.1
+    assert sc.spec.militias["kataib_hezbollah"].doctrine == "compliant"  # kept, not replaced
+
+
+def test_a_parameter_mapping_keeps_its_unit_and_source():
+    sc = sim.load_scenario("qaani_visit")
+    patched = sc.patched({"params.strike_max": {"value": 0.3}}, source="--set")
+    assert patched.spec.params["strike_max"].value == 0.3
+    assert patched.spec.params["strike_max"].unit == sc.spec.params["strike_max"].unit
+
+
+def test_null_deletes_a_group_as_a_patch_file_does(tmp_path):
+    group = _unused_group()
+    by_set = _summary([*RUN, "--set", f"militias.{group}=null"], tmp_path / "a")
+    by_file = _summary(_as_file(tmp_path, f"militias:\n  {group}: null\n"), tmp_path / "b")
+    assert by_set == by_file
+    assert group not in json.dumps(by_set["attacks_per_day_by_group"])
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["scenario_changes"] == {f"militias.{group}": None}
+
+
+def test_a_new_group_needs_every_field():
+    sc = sim.load_scenario("qaani_visit")
+    spec = sc.data["militias"]["kataib_hezbollah"]
+    patched = sc.patched({"militias.my_group": dict(spec)})
+    assert "my_group" in patched.spec.militias
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ("militias.kataib_hezbolah={compliance: 0.5}",
+         "unknown militia 'kataib_hezbolah' (did you mean 'kataib_hezbollah'?); a new group needs"),
+        ("militias.nope=null", "unknown militia 'nope': there is no such group to remove"),
+        ("events.0=null", "null deletes a key of a mapping, not an item of a list"),
+        ("militias.kataib_hezbollah=null",
+         "--set: militias.kataib_hezbollah: 'kataib_hezbollah' is removed here, but "
+         "events[0].militia still names it"),
+        ("params.strike_mx={value: 0.3}", "unknown parameter 'strike_mx' (did you mean"),
+    ],
+)  # fmt: skip
+def test_a_bad_patch_by_set_is_one_line(setting, says, tmp_path, capsys):
+    assert code([*RUN, "--set", setting, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
