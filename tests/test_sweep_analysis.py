@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 import sim
 import sim.sweeps.runner
 from sim.cli import main
+from sim.sweeps.packing import Pack, run_pack
 
 #: gaza drives attacks; U.S. troops in Iraq are read by no default rule (no effect at all)
 PARAMS = {
@@ -216,10 +217,9 @@ def test_quick_sobol_metrics_vary_across_its_points():
     order = quick.design["drivers.gaza"].sort_values().index
     points = [*order[:4], *order[-4:]]
     means = {m: set() for m in quick.metrics}
-    for i in points:
-        out = sim.sweeps.runner.run_point(
-            quick.scenario, quick.changes(i), 200, quick.days, quick.seed(i), quick.metrics
-        )
+    pack = Pack(quick.scenario, tuple((i, quick.changes(i)) for i in points), 200, quick.days,
+                quick.spec.seed, True, tuple(quick.metrics))  # fmt: skip
+    for out in run_pack(pack):
         assert out["status"] == "done", out
         for row in out["rows"]:
             means[row["metric"]].add(row["mean"])

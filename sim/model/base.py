@@ -73,6 +73,9 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
         lanes: One value per lane for any number the model reads, by key path (see
             :class:`~sim.model.values.LaneValues`); they replace declared uncertainties.
         point: Every number at its point value: no draws from declared uncertainties.
+        copies: The lanes are this many copies of trials ``start`` to
+            ``start + n / copies - 1``, drawing their numbers (a packed sweep's points
+            under common random numbers).
 
     Attributes:
         env: The global context rules are evaluated in (set by the subclass).
@@ -87,12 +90,15 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
         start: int = 0,
         lanes: Mapping[str, FloatArray] | None = None,
         point: bool = False,
+        copies: int = 1,
     ) -> None:
         """Index the scenario's numbers and forced events; position the streams."""
         super().__init__(seed=0)  # Mesa's own RNG is unused: all draws come from self.streams
+        if n % copies:
+            raise ValueError(f"{n} lanes are not {copies} copies of a block of trials")
         self.scenario, self.n, self.day = scenario, n, 0
         self.mechanisms = scenario.spec.mechanisms
-        self.streams = Streams(seed, start, n)
+        self.streams = Streams(seed, start, n // copies, copies)
         drawn = {} if point else self._draw_uncertain()
         self.values = LaneValues(scenario, n, {**drawn, **(lanes or {})})
         self._events: dict[int, list[Event]] = {}

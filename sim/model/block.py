@@ -88,3 +88,20 @@ class Block:
             rung_count=rungs,
             parameters={k: np.concatenate(parts) for k, parts in parameters.items()},
         )
+
+    def select(self, start: int, stop: int) -> Block:
+        """Lanes ``start`` to ``stop - 1``: their per-trial outcomes and parameters.
+
+        For a packed sweep's point. The daily sums, histograms and rung counts are over all
+        the block's lanes and cannot be split by lane: the selection has none (empty).
+        """
+        lanes = slice(start, stop)
+        return Block(
+            per_trial={k: v[lanes] for k, v in self.per_trial.items()},
+            by_group=self.by_group[:, lanes],
+            first_rung_day=self.first_rung_day[:, lanes],
+            daily_sum={},
+            daily_hist={},
+            rung_count=self.rung_count[:0],
+            parameters={k: v[lanes] for k, v in self.parameters.items()},
+        )

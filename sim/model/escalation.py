@@ -38,6 +38,8 @@ class EscalationModel(LaneModel):
         lanes: One value per lane for any number the model reads, by key path (see
             :class:`~sim.model.values.LaneValues`); they replace declared uncertainties.
         point: Every number at its point value: no draws from declared uncertainties.
+        copies: The lanes are copies of a block of trials (see
+            :class:`~sim.model.base.LaneModel`).
     """
 
     def __init__(
@@ -49,9 +51,10 @@ class EscalationModel(LaneModel):
         days: int | None = None,
         lanes: Mapping[str, FloatArray] | None = None,
         point: bool = False,
+        copies: int = 1,
     ) -> None:
         """Build the actors from the scenario, and a recorder for ``days`` days."""
-        super().__init__(scenario, n, seed, start, lanes, point)
+        super().__init__(scenario, n, seed, start, lanes, point, copies)
         spec = scenario.spec
         self.iraq = IraqiGovernment(self)
         self.iran = QudsForce(self)

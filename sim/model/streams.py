@@ -26,19 +26,23 @@ def _name_key(name: str) -> int:
 
 
 class Streams:
-    """Uniform draws for a block of trials ``[start, start + n)``.
+    """Uniform draws for a block of trials ``[start, start + n)``, or ``copies`` of them.
 
     Args:
         seed: The root seed of the run.
         start: Index of the first trial of this block in the whole run.
-        n: Number of trials (lanes) in the block.
+        n: Number of trials in the block.
+        copies: The block's lanes are this many copies of those trials, one after another
+            (a packed sweep's points under common random numbers: lane ``c * n + i`` of the
+            block draws what trial ``start + i`` draws).
     """
 
-    def __init__(self, seed: SeedLike, start: int, n: int) -> None:
+    def __init__(self, seed: SeedLike, start: int, n: int, copies: int = 1) -> None:
         """Prepare streams for trials ``start`` to ``start + n - 1``."""
         self.seed = seed
         self.start = start
         self.n = n
+        self.copies = copies
         self._keys: dict[str, npt.NDArray[np.uint64]] = {}
         self.drawn = 0  # numbers handed out so far (benchmarks/throughput.py counts them)
 
@@ -50,7 +54,7 @@ class Streams:
         return self._keys[name]
 
     def uniform(self, name: str, step: int, draw: int = 0) -> FloatArray:
-        """Return one uniform number in [0, 1) per trial of the block.
+        """Return one uniform number in [0, 1) per lane of the block.
 
         Args:
             name: The stream's name, e.g. ``"militia.kataib_hezbollah.attacks.iraq"``.
@@ -61,4 +65,4 @@ class Streams:
         pad = self.start % 4  # Philox yields four numbers per counter value
         bitgen = np.random.Philox(key=self._key(name), counter=[self.start // 4, step, draw, 0])
         out: FloatArray = np.random.Generator(bitgen).random(self.n + pad)[pad:]
-        return out
+        return np.tile(out, self.copies) if self.copies > 1 else out

@@ -1,15 +1,14 @@
 """The numbers a model reads, each a scalar or one value per lane.
 
-Core objects: :class:`LaneValues`. Every number a rule or mechanism reads (each a
-:data:`~sim.core.types.Number`: parameters, drivers and their scheduled settings, the
-groups' capability, share, compliance, leanings and theater splits, the troops) comes from
-here: the scenario's value, unless the
-model was given one value per lane for it, keyed by its dotted key path
-(``params.compliance_x.value``, ``militias.kataib_hezbollah.compliance``,
-``drivers.gaza.value``, ``schedule.2.set.gaza``, ``theaters.iraq.us_troops``). Rules broadcast
-as they do over state: the scalar case is the same code with a scalar. Per-lane values are
-checked lane by lane at build time, as the schema checks a scalar, and an error names the
-key path and how many lanes break it.
+Core objects: :class:`LaneValues`, :func:`lane_bounds`, :func:`lane_key`. Every number a
+rule or mechanism reads (each a :data:`~sim.core.types.Number`: parameters, drivers and
+their scheduled settings, the groups' capability, share, compliance, leanings and theater
+splits, the troops) comes from here: the scenario's value, unless the model was given one
+value per lane for it, keyed by its dotted key path (``params.compliance_x.value``,
+``militias.kataib_hezbollah.compliance``, ``drivers.gaza.value``, ``schedule.2.set.gaza``,
+``theaters.iraq.us_troops``). Rules broadcast as they do over state: the scalar case is the
+same code with a scalar. Per-lane values are checked lane by lane at build time, as the
+schema checks a scalar, and an error names the key path and how many lanes break it.
 """
 
 from __future__ import annotations
@@ -45,8 +44,10 @@ class LaneValues:
     ) -> None:
         """Resolve every number, checking the per-lane ones."""
         self.scenario, self.n = scenario, n
-        self.lanes = {k: np.asarray(v, dtype=np.float64) for k, v in (lanes or {}).items()}
-        spec, bounds = scenario.spec, self._bounds()
+        self.lanes = {
+            lane_key(k): np.asarray(v, dtype=np.float64) for k, v in (lanes or {}).items()
+        }
+        spec, bounds = scenario.spec, lane_bounds(scenario)
         for path, values in self.lanes.items():
             self._check(path, values, bounds)
         self.params = {k: self._get(f"params.{k}.value", p.value) for k, p in spec.params.items()}
@@ -84,25 +85,6 @@ class LaneValues:
         if isinstance(value, np.ndarray):
             return value.astype(np.int64)
         return int(value)
-
-    def _bounds(self) -> dict[str, tuple[float, float]]:
-        """Every key path a lane may set, with its range."""
-        spec, out = self.scenario.spec, {}
-        for k, p in spec.params.items():
-            out[f"params.{k}.value"] = UNIT_BOUNDS[p.unit]
-        for k, d in spec.drivers.items():
-            out[f"drivers.{k}.value"] = UNIT_BOUNDS[d.unit]
-        for i, entry in enumerate(spec.schedule):
-            for k in entry.set:
-                out[f"schedule.{i}.set.{k}"] = UNIT_BOUNDS[spec.drivers[k].unit]
-        for name in spec.militias:
-            for k, b in MILITIA_NUMBER_RANGES.items():
-                out[f"militias.{name}.{k}"] = b
-            for theater in spec.theaters:
-                out[f"militias.{name}.theaters.{theater}"] = (0.0, 1.0)
-        for theater in spec.theaters:
-            out[f"theaters.{theater}.us_troops"] = (0.0, np.inf)
-        return out
 
     def _check(self, path: str, values: FloatArray, bounds: dict[str, tuple[float, float]]) -> None:
         file = self.scenario.files[0]
@@ -143,6 +125,37 @@ class LaneValues:
                 file=file,
                 path=["params"],
             )
+
+
+def lane_bounds(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """Every key path a lane may set (see :class:`LaneValues`), with its range."""
+    spec, out = scenario.spec, {}
+    for k, p in spec.params.items():
+        out[f"params.{k}.value"] = UNIT_BOUNDS[p.unit]
+    for k, d in spec.drivers.items():
+        out[f"drivers.{k}.value"] = UNIT_BOUNDS[d.unit]
+    for i, entry in enumerate(spec.schedule):
+        for k in entry.set:
+            out[f"schedule.{i}.set.{k}"] = UNIT_BOUNDS[spec.drivers[k].unit]
+    for name in spec.militias:
+        for k, b in MILITIA_NUMBER_RANGES.items():
+            out[f"militias.{name}.{k}"] = b
+        for theater in spec.theaters:
+            out[f"militias.{name}.theaters.{theater}"] = (0.0, 1.0)
+    for theater in spec.theaters:
+        out[f"theaters.{theater}.us_troops"] = (0.0, np.inf)
+    return out
+
+
+def lane_key(path: str) -> str:
+    """The key path :class:`LaneValues` knows a number by.
+
+    A group's number written ``{value, uncertainty}`` is named, by a sweep or ``--set``, by
+    the path of its value (``militias.G.compliance.value``); here it is ``militias.G.compliance``.
+    """
+    parts = path.split(".")
+    grouped = len(parts) == 4 and parts[0] == "militias" and parts[2] in MILITIA_NUMBERS
+    return ".".join(parts[:3]) if grouped and parts[3] == "value" else path
 
 
 def first(value: Number) -> float:

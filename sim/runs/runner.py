@@ -1,6 +1,6 @@
 """Running a scenario: many trials, in blocks, vectorized within each block.
 
-Core objects: :func:`run` and :func:`simulate_block`. A block is one
+Core objects: :func:`run`, :func:`simulate_block` and :func:`advance`. A block is one
 :class:`~sim.model.escalation.EscalationModel` whose arrays hold ``n`` trials; its random
 streams are positioned by trial index, so the results do not depend on the block size, on
 how many worker processes run the blocks, or on the order in which they finish.
@@ -33,7 +33,12 @@ def simulate_block(
     scenario: Scenario, seed: SeedLike, start: int, n: int, days: int, point: bool = False
 ) -> Block:
     """Run trials ``start`` to ``start + n - 1`` for ``days`` days (``point``: no draws)."""
-    model = EscalationModel(scenario, n, seed, start=start, days=days, point=point)
+    return advance(EscalationModel(scenario, n, seed, start=start, days=days, point=point), days)
+
+
+def advance(model: EscalationModel, days: int) -> Block:
+    """Step ``model`` through ``days`` days and return what it recorded; free it."""
+    n = model.n
     try:
         for _ in range(days):
             model.step()

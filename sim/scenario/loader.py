@@ -94,6 +94,24 @@ class Scenario:
         Raises:
             InputError: A key path does not exist, or the new value is invalid.
         """
+        data, origins = self._patch(changes, source)
+        return _build(data, origins, self.files, (*self.changes, *changes.items()))
+
+    def check_changes(self, changes: Mapping[str, Any], source: str | None = None) -> None:
+        """Raise what :meth:`patched` would raise for ``changes``, without compiling rules.
+
+        For changes of numbers only (a sweep point's), which leave the rules as they are:
+        a packed sweep checks each point this way (about 0.6 ms, against 1.7 ms to patch).
+
+        Raises:
+            InputError: A key path does not exist, or a new value is invalid.
+        """
+        data, origins = self._patch(changes, source)
+        validate_spec(data, Blame(origins, self.files))
+
+    def _patch(
+        self, changes: Mapping[str, Any], source: str | None
+    ) -> tuple[dict[str, Any], Origins]:
         data = copy.deepcopy(self.data)
         where = source or self.files[0]
         origins: Origins = {}
@@ -103,7 +121,7 @@ class Scenario:
             origins[tuple(parts)] = (where, None)
             if value is not None and not isinstance(value, dict):
                 _fix(data, parts)
-        return _build(data, origins, self.files, (*self.changes, *changes.items()))
+        return data, origins
 
 
 def _put(data: dict[str, Any], parts: list[str | int], value: Any, where: str) -> None:

@@ -22,7 +22,6 @@ import pydantic
 from sim.core.errors import InputError, KeyPath, did_you_mean, format_path
 from sim.core.html import head_html, table_html
 from sim.core.paths import check_regular_file, scenarios_dir, shipped_file, sweeps_dir
-from sim.core.types import SeedLike
 from sim.core.yamlio import LineMap, line_of, read_yaml
 from sim.scenario.keypaths import split_key_path, walk_key_path
 from sim.scenario.loader import Scenario, load_scenario, resolve_ref
@@ -118,10 +117,6 @@ class Sweep:
         fixed = {t.removesuffix(".value") for t in self.targets.values()}
         declared = uncertain_quantities(self.scenario.spec)
         return [q for q in declared if q.removesuffix(".value") not in fixed]
-
-    def seed(self, point: int) -> SeedLike:
-        """The root seed of a point: the sweep's (common random numbers) or its own."""
-        return self.spec.seed if self.spec.common_random_numbers else [self.spec.seed, point]
 
     def _repr_html_(self) -> str:
         """The design as an HTML table, for Jupyter."""
