@@ -112,6 +112,8 @@ class Explorer:
                 value = walk_key_path(self.base.data, split_key_path(lever.path), "")
             except InputError:
                 continue  # the scenario has no such value (a group removed, say)
+            if isinstance(value, dict):  # a group's number with its uncertainty: the point value
+                value = value["value"]
             style = {"description_width": "200px"}
             layout = w.Layout(width="460px")
             if lever.step:
@@ -146,10 +148,15 @@ class Explorer:
         return {path: c.value for path, c in self.controls.items()}
 
     def update(self) -> Results | None:
-        """Re-run with the controls' values and redraw; None if the values are refused."""
+        """Re-run with the levers moved and redraw; None if the values are refused.
+
+        Only the levers away from the scenario's values are set (setting one fixes it: its
+        declared uncertainty is no longer drawn); the others stay as loaded, drawn or not.
+        """
         t0 = time.perf_counter()
+        moved = {path: v for path, v in self.values().items() if v != self.start[path]}
         try:
-            scenario = self.base.patched(self.values())
+            scenario = self.base.patched(moved)
             self.results = run(scenario, self.trials, self.days, self.seed)
         except InputError as exc:
             self.message = f"not run (the figure shows the last run): {exc.reason}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import sim
 from sim.core.stats import ratio_of_means
 from sim.runs.windows import window_rates
+from sim.scenario.quantities import uncertain_quantities
 
 Z = 1.959963984540054  # two-sided 95%
 
@@ -37,3 +40,21 @@ def ratio_ci(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """Ratio of means mean(x)/mean(y) of paired samples, with a delta-method 95% interval."""
     e = ratio_of_means(x, y)
     return e.mean, e.ci_low, e.ci_high
+
+
+def without_uncertainty(scenario: str) -> dict[str, Any]:
+    """A patch that fixes every number ``scenario`` declares uncertain at its point value.
+
+    For a child file (``extends: scenario``): its parameters and drivers get
+    ``uncertainty: null``, its groups' numbers their point values as plain numbers.
+    """
+    spec = sim.load_scenario(scenario).spec
+    patch: dict[str, Any] = {}
+    for path in uncertain_quantities(spec):
+        section, name, key = path.split(".")
+        if section == "militias":
+            number = getattr(spec.militias[name], key)
+            patch.setdefault(section, {}).setdefault(name, {})[key] = number
+        else:
+            patch.setdefault(section, {})[name] = {"uncertainty": None}
+    return patch

@@ -146,9 +146,15 @@ ISSUE_11_CASES = [
     ),
     Case(
         "killed-max-above-cap",
-        PARAMS + f"  killed_max: {{value: 1e6}}  {MARK}\n",
+        PARAMS + f"  killed_max: {{value: 1e6, uncertainty: null}}  {MARK}\n",
         "params.killed_max.value",
         ("from 0 to 10,000",),
+    ),
+    Case(  # a value set alone keeps the parent's uncertainty, which must hold it
+        "value-outside-inherited-uncertainty",
+        PARAMS + f"  killed_max: {{value: 1000}}  {MARK}\n",
+        "params.killed_max",
+        (r"outside \[15, 60\]", r"inherited from \S*base\.yaml:\d+", "or uncertainty: null"),
     ),
     Case(
         "directive-delay-min-1e19",
@@ -164,7 +170,7 @@ ISSUE_11_CASES = [
     ),
     Case(
         "comply-lag-max-1e300",
-        PARAMS + f"  comply_lag_max: {{value: 1e300}}  {MARK}\n",
+        PARAMS + f"  comply_lag_max: {{value: 1e300, uncertainty: null}}  {MARK}\n",
         "params.comply_lag_max.value",
         ("whole number of days from 0 to 3,650",),
     ),
@@ -183,13 +189,13 @@ ISSUE_11_CASES = [
     ),
     Case(
         "killed-tail-zero",
-        PARAMS + f"  killed_tail: {{value: 0}}  {MARK}\n",
+        PARAMS + f"  killed_tail: {{value: 0, uncertainty: null}}  {MARK}\n",
         "params.killed_tail.value",
         ("above 0", r"\(0, inf\)"),
     ),
     Case(
         "wounded-tail-zero",
-        PARAMS + f"  wounded_tail: {{value: 0.0}}  {MARK}\n",
+        PARAMS + f"  wounded_tail: {{value: 0.0, uncertainty: null}}  {MARK}\n",
         "params.wounded_tail.value",
         ("above 0",),
     ),

@@ -119,7 +119,11 @@ def test_explorer_starts_from_the_scenario_even_outside_a_sliders_range(tmp_path
     path = tmp_path / "low.yaml"
     path.write_text(
         yaml.safe_dump(
-            {"extends": "qaani_visit", "name": "low", "params": {"restraint_level": {"value": 0.5}}}
+            {
+                "extends": "qaani_visit",
+                "name": "low",  # 0.5, not base's uncertainty about 0.995
+                "params": {"restraint_level": {"value": 0.5, "uncertainty": None}},
+            }
         )
     )
     e = explore(path, trials=300, days=10)

@@ -13,6 +13,7 @@ import pytest
 import sim
 import sim.sweeps.packing as packing
 from sim.model.streams import Streams
+from sim.model.values import lane_key
 from sim.sweeps.packing import Pack, plan_packs, run_pack
 from sim.sweeps.store import ESTIMATE_COLUMNS
 
@@ -113,7 +114,7 @@ def test_copies_of_a_block_draw_alike():
 
 
 def test_a_sweep_packs_its_points_into_one_model_a_pack(tmp_path, monkeypatch):
-    """Also for a group's number written {value, uncertainty} (a sweep names its .value)."""
+    """Also for a group's number written {value, uncertainty}."""
     base = tmp_path / "base.yaml"
     base.write_text(
         "extends: qaani_visit\nmilitias:\n  kataib_hezbollah:\n"
@@ -127,6 +128,7 @@ def test_a_sweep_packs_its_points_into_one_model_a_pack(tmp_path, monkeypatch):
         "  drivers.gaza: {range: [0.2, 1.0]}\nmetrics: [attacks_per_day]\n"
     )
     s = sim.load_sweep(path)
+    # the sweep names the number's value in its mapping: the lanes know it without ".value"
     assert "militias.kataib_hezbollah.compliance.value" in s.targets.values()
     built: list[int] = []
     real = packing.advance
@@ -142,3 +144,10 @@ def test_a_sweep_packs_its_points_into_one_model_a_pack(tmp_path, monkeypatch):
         sc = s.scenario.patched(s.changes(i))
         mean = sim.run(sc, R, DAYS, seed=SEED).summary().loc["attacks_per_day", "mean"]
         assert table[table.point == i]["mean"].iloc[0] == mean
+
+
+def test_a_groups_value_path_is_its_lane_key():
+    assert lane_key("militias.kataib_hezbollah.compliance.value") == (
+        "militias.kataib_hezbollah.compliance"
+    )
+    assert lane_key("params.strike_max.value") == "params.strike_max.value"

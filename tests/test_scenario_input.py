@@ -222,8 +222,8 @@ def test_casualties_at_the_cap_validate_and_run(tmp_path: Path) -> None:
         tmp_path / "cap.yaml",
         "extends: baseline\nevents:\n  - {day: 0, kind: attack, militia: kataib_hezbollah, "
         f"killed: {MAX_CASUALTIES}, wounded: {MAX_CASUALTIES}, source: {{calibration: [C5]}}}}\n"
-        f"params:\n  killed_max: {{value: {MAX_CASUALTIES}}}\n"
-        f"  wounded_max: {{value: {MAX_CASUALTIES}}}\n",
+        f"params:\n  killed_max: {{value: {MAX_CASUALTIES}, uncertainty: null}}\n"
+        f"  wounded_max: {{value: {MAX_CASUALTIES}, uncertainty: null}}\n",
     )
     assert main(["validate", str(path)]) == 0
     result = sim.run(path, trials=10, days=3, seed=0)
@@ -234,12 +234,14 @@ def test_a_tiny_tail_runs_without_warnings(tmp_path: Path) -> None:
     """A tail just above 0 overflows the Pareto draw to infinity, which the cap bounds."""
     path = _write(
         tmp_path / "tail.yaml",
-        PARAMS + "  killed_tail: {value: 1e-300}\n  wounded_tail: {value: 0.01}\n"
-        "  p_attack_kills: {value: 0.9}\n  p_attack_wounds: {value: 0.9}\n",
+        PARAMS + "  killed_tail: {value: 1e-300, uncertainty: null}\n"
+        "  wounded_tail: {value: 0.01, uncertainty: null}\n"
+        "  p_attack_kills: {value: 0.9, uncertainty: null}\n"
+        "  p_attack_wounds: {value: 0.9, uncertainty: null}\n",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = sim.run(path, trials=50, days=5, seed=0)
+        result = sim.run(path, trials=50, days=5, seed=0, point=True)  # killed_max at 30
     killed = result.per_trial("us_killed")
     assert killed.max() > 0 and np.all(killed % 30 == 0)  # every fatal attack at killed_max
 
@@ -248,7 +250,8 @@ def test_whole_number_params_at_their_bounds_run(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "days.yaml",
         PARAMS + "  directive_delay_min: {value: 3650}\n  directive_delay_max: {value: 3650}\n"
-        "  comply_lag_max: {value: 3650}\n  directive_days: {value: 3650}\n",
+        "  comply_lag_max: {value: 3650, uncertainty: null}\n"
+        "  directive_days: {value: 3650, uncertainty: null}\n",
     )
     result = sim.run(path, trials=20, days=5, seed=0)
     assert result.per_trial("p_directive").max() == 0  # a directive 3650 days later: never

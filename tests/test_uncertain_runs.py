@@ -14,6 +14,7 @@ import sim
 from sim.cli import main
 from sim.model.streams import Streams
 from sim.scenario.uncertainty import Uncertainty, draw
+from tests.helpers import without_uncertainty
 
 UNCERTAIN = """\
 extends: qaani_visit
@@ -40,8 +41,12 @@ PATHS = [  # the order of the resolved file: params (as in base.yaml), drivers, 
 
 @pytest.fixture
 def uncertain(tmp_path: Path) -> Path:
+    """qaani_visit with these four uncertainties alone: base's are fixed at their point values."""
+    fixed = tmp_path / "fixed_visit.yaml"
+    patch = without_uncertainty("qaani_visit")
+    fixed.write_text(yaml.safe_dump({"extends": "qaani_visit", "name": "fixed_visit", **patch}))
     path = tmp_path / "uncertain.yaml"
-    path.write_text(UNCERTAIN)
+    path.write_text(UNCERTAIN.replace("extends: qaani_visit", f"extends: {fixed}"))
     return path
 
 
@@ -76,9 +81,9 @@ def test_common_random_numbers_hold_across_scenarios_and_added_uncertainties(unc
     more = tmp_path / "more.yaml"
     added = "  harakat_al_nujaba:\n    capability: {value: 1.0, uncertainty: {gamma: [20, 0.05]}}\n"
     more.write_text(
-        UNCERTAIN.replace("name: uncertain", "name: more").replace(
-            "militias:\n", "militias:\n" + added
-        )
+        uncertain.read_text()
+        .replace("name: uncertain", "name: more")
+        .replace("militias:\n", "militias:\n" + added)
     )
     a = sim.run(uncertain, 200, 5, seed=9).parameters()
     b = sim.run(more, 200, 5, seed=9).parameters()
@@ -95,7 +100,7 @@ def test_results_do_not_depend_on_blocks_or_workers(uncertain):
 
 def test_point_values_are_the_scenario_without_its_uncertainties(uncertain):
     point = sim.run(uncertain, 300, 20, seed=3, point=True)
-    plain = sim.run("qaani_visit", 300, 20, seed=3)
+    plain = sim.run("qaani_visit", 300, 20, seed=3, point=True)
     assert point.parameters().empty and point.point
     pd.testing.assert_frame_equal(point.summary(), plain.summary())
     drawn = sim.run(uncertain, 300, 20, seed=3)

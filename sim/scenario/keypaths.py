@@ -43,10 +43,15 @@ def value_path(data: Any, dotted: str, file: str) -> str:
     """The path of the value ``dotted`` names: ``params.x`` is ``params.x.value``.
 
     A parameter or driver is a mapping of ``value``, ``unit`` and ``source``; naming it means
-    its value, as in sweep files and ``escsim run --set``.
+    its value, as in sweep files and ``escsim run --set``. A group's number keeps its own path
+    (``militias.g.compliance``), written as a number or as ``{value, uncertainty}``: the path
+    that names its draws, and that setting it replaces whole (fixing it).
 
     Raises:
         InputError: The path does not exist (with a did-you-mean).
     """
-    node = walk_key_path(data, split_key_path(dotted), file)
+    parts = split_key_path(dotted)
+    node = walk_key_path(data, parts, file)
+    if len(parts) == 3 and parts[0] == "militias":
+        return dotted
     return f"{dotted}.value" if isinstance(node, dict) and "value" in node else dotted

@@ -181,11 +181,30 @@ def validate_spec(data: dict[str, Any], blame: Blame) -> ScenarioSpec:
         spec = ScenarioSpec.model_validate(data)
     except pydantic.ValidationError as exc:
         reason, loc = _reason(exc)
-        raise blame.fail(reason, loc) from None
+        raise blame.fail(reason + _inherited(reason, loc, blame), loc) from None
     _check_names(spec, blame)
     _check_params(spec, blame)
     _check_schedule_and_events(spec, blame)
     return spec
+
+
+def _inherited(reason: str, loc: KeyPath, blame: Blame) -> str:
+    """Advice when a file changed a value but not the uncertainty a parent declared about it.
+
+    A value set as ``{value: X}`` keeps the parent's uncertainty, which may not hold X.
+    """
+    if not (reason.endswith(" lies") and " is outside [" in reason and len(loc) == 2):
+        return ""
+    if loc[0] not in ("params", "drivers", "militias"):
+        return ""
+    number = [*loc, reason.split(":", 1)[0]] if loc[0] == "militias" else list(loc)
+    declared = [*number, "uncertainty"]
+    if blame.where(declared)[0] == blame.where([*number, "value"])[0]:
+        return ""
+    return (
+        f" (the uncertainty is inherited from {blame.place(declared)}: give the value its own "
+        "uncertainty, or uncertainty: null)"
+    )
 
 
 def _check_names(spec: ScenarioSpec, blame: Blame) -> None:
