@@ -9,6 +9,9 @@ run are printed.
 - ``quick_sobol``: the shipped sweep, packed, against its points run one by one as sweeps did
   before packing (``sim.run`` of each patched scenario: what a user would otherwise write).
 - ``executors``: the packed sweep on a local Dask cluster of 2 against 2 local processes.
+- ``memory``: peak resident memory of packed sweeps of 512 to 16,384 points (64
+  replications, 10 days, 1 process), each in a fresh process: bounded by the block of lanes,
+  not by the number of points.
 
     python benchmarks/sweep_throughput.py [--points 4096] [--replications 64] [--days 90]
         [--repeats 3] [--skip-dask]
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -125,6 +130,27 @@ def executors(s: sim.Sweep, repeats: int) -> None:
     print(f"  Dask vs local processes: {med['2 local processes'] / med['Dask, 2 workers']:.2f}x")
 
 
+MEMORY = """
+import resource, sys, sim
+s = sim.load_sweep(sys.argv[1])
+sim.sweep(s, workers=1)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def memory(folder: Path) -> None:
+    print("memory: peak resident memory of a packed sweep, 64 replications x 10 days, 1 process")
+    for metrics in (None, ["attacks_per_day"]):
+        for points in (512, 4096, 16384):
+            path = sweep_file(folder, points, 64, 10)
+            spec = yaml.safe_load(path.read_text())
+            path.write_text(yaml.safe_dump({**spec, "metrics": metrics} if metrics else spec))
+            out = subprocess.run([sys.executable, "-c", MEMORY, str(path)], capture_output=True,
+                                 text=True, check=True)  # fmt: skip
+            which = "every metric" if metrics is None else "one metric"
+            print(f"  {points:6,} points, {which}: {int(out.stdout.split()[-1]) / 1024:6.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--points", type=int, default=4096)
@@ -139,6 +165,7 @@ def main() -> None:
         quick_sobol(args.repeats)
         if not args.skip_dask:
             executors(s, args.repeats)
+        memory(Path(tmp))
 
 
 if __name__ == "__main__":

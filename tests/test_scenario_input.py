@@ -259,7 +259,7 @@ def test_whole_number_params_at_their_bounds_run(tmp_path: Path) -> None:
 
 def test_exponent_numbers_without_a_dot_are_numbers(tmp_path: Path) -> None:
     """``1e-4`` is a number (as in YAML 1.2), not text that a strict number field refuses."""
-    path = _write(tmp_path / "e.yaml", PARAMS + "  strike_max: {value: 5e-1}\n")
+    path = _write(tmp_path / "e.yaml", PARAMS + "  strike_max: {value: 5e-1, uncertainty: null}\n")
     assert sim.load_scenario(path).spec.params["strike_max"].value == 0.5
 
 

@@ -50,7 +50,7 @@ def test_a_mapping_merges_as_a_patch_file_does(tmp_path):
 
 def test_a_parameter_mapping_keeps_its_unit_and_source():
     sc = sim.load_scenario("qaani_visit")
-    patched = sc.patched({"params.strike_max": {"value": 0.3}}, source="--set")
+    patched = sc.patched({"params.strike_max": {"value": 0.3, "uncertainty": None}}, "--set")
     assert patched.spec.params["strike_max"].value == 0.3
     assert patched.spec.params["strike_max"].unit == sc.spec.params["strike_max"].unit
 
@@ -90,3 +90,47 @@ def test_a_bad_patch_by_set_is_one_line(setting, says, tmp_path, capsys):
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+KEPT = "but keeps the uncertainty its parent declared about the parent's value"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("params:\n  strike_max: {value: 0.3}\n", "p.yaml:3: params.strike_max.value"),
+        ("militias:\n  kataib_hezbollah: {compliance: {value: 0.5}}\n",
+         "p.yaml:3: militias.kataib_hezbollah.compliance"),
+    ],
+)  # fmt: skip
+def test_a_new_value_under_an_inherited_uncertainty_is_refused(text, where, tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("extends: qaani_visit\n" + text)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{where}: changes the value" in err and KEPT in err and "uncertainty: null" in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "params:\n  strike_max: {value: 0.3, uncertainty: null}\n",
+        "params:\n  strike_max: {value: 0.3, uncertainty: {beta: [3, 7]}}\n",
+        "params:\n  strike_max: {value: 0.6}\n",  # the parent's value: nothing changes
+        "militias:\n  kataib_hezbollah: {compliance: 0.5}\n",  # a number replaces it whole
+    ],
+)
+def test_a_value_with_its_own_uncertainty_or_none_is_taken(text, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("extends: qaani_visit\n" + text)
+    sim.load_scenario(path)
+
+
+def test_set_merging_a_value_under_an_uncertainty_is_refused_as_a_file_is(capsys):
+    assert code([*RUN, "--set", "params.strike_max={value: 0.3}"]) == 2
+    assert "--set: params.strike_max.value: changes the value" in capsys.readouterr().err
+    sc = sim.load_scenario("qaani_visit")
+    fixed = sc.patched({"params.strike_max": {"value": 0.3, "uncertainty": None}})
+    assert fixed.spec.params["strike_max"].uncertainty is None
+    plain = sc.patched({"params.strike_max.value": 0.3})  # a plain value fixes it
+    assert plain.spec.params["strike_max"].uncertainty is None

@@ -10,6 +10,7 @@ every field (so a misspelt name is not read as a new group).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sim.core.errors import InputError, did_you_mean
 from sim.core.paths import check_regular_file, real_path, scenarios_dir, shipped_file
 from sim.core.yamlio import LineMap, read_yaml
 from sim.scenario.schema import Driver, MilitiaSpec, Param
+from sim.scenario.uncertainty import Uncertainty, support
 from sim.scenario.vocabulary import RULES
 
 #: the most files in one chain of ``extends:``, the leaf included
@@ -104,6 +106,7 @@ def _read(path: Path, seen: tuple[Path, ...]) -> Chain:
     _check_rule_overrides(raw, lines, file)
     base, base_origins, files = _read(parent_path, chain)
     check_new_entries(base, raw, lines, file)
+    check_kept_uncertainty(base, raw, lines, file)
     for key in lines:  # what the child replaces whole, it answers for whole
         if key[:1] == ("extends",):
             continue
@@ -190,6 +193,81 @@ def check_new_entries(base: dict[str, Any], raw: dict[str, Any], lines: LineMap,
                 )
             where = lines.get((section, name))
             raise InputError(reason, file=file, path=[section, name], line=where)
+
+
+def check_kept_uncertainty(
+    base: dict[str, Any], raw: dict[str, Any], lines: LineMap, file: str
+) -> None:
+    """A file that changes a value must say what becomes of its parent's uncertainty.
+
+    The parent's uncertainty is about the parent's value: kept under a new value, a drawn
+    run would ignore the new value. So ``{value: X}`` over a value with an uncertainty needs
+    its own ``uncertainty`` (or ``uncertainty: null``), as a changed rule needs its source.
+    A value the uncertainty cannot hold, or no number at all, is left to validation, whose
+    message is the more useful one.
+    """
+    for section, name, key, value, declared in _changed_values(base, raw):
+        if not _holds(declared, value):  # none kept, or a bad value: validation says which
+            continue
+        where = (section, name, key) if section == "militias" else (section, name, "value")
+        raise InputError(
+            f"changes the value ({value!r}) but keeps the uncertainty its parent declared "
+            f"about the parent's value: give it its own uncertainty, or uncertainty: null",
+            file=file,
+            path=list(where),
+            line=lines.get(where) or lines.get(where[:2]),
+        )
+
+
+def _changed_values(base: dict[str, Any], raw: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """``(section, name, key, new value, kept uncertainty or None)`` of each value changed."""
+    for section in ("params", "drivers"):
+        for name, entry in _entries(raw, section):
+            old = _entry(base, section, name)
+            bare = "value" in entry and "uncertainty" not in entry
+            if bare and entry["value"] != old.get("value"):
+                yield section, name, "value", entry["value"], old.get("uncertainty")
+    for name, entry in _entries(raw, "militias"):
+        old = _entry(base, "militias", name)
+        declared = entry.get("uncertainty")
+        listed: dict[str, Any] = declared if isinstance(declared, dict) else {}
+        kept: Any
+        for key, given in entry.items():
+            was = old.get(key)
+            if isinstance(given, dict) and "value" in given and "uncertainty" not in given:
+                kept = was.get("uncertainty") if isinstance(was, dict) else None
+                old_value = was.get("value") if isinstance(was, dict) else was
+                value = given["value"]
+            elif not isinstance(given, dict) and key not in listed:
+                kept = (old.get("uncertainty") or {}).get(key) if given is not None else None
+                value, old_value = given, was
+            else:
+                continue
+            if value != old_value:
+                yield "militias", name, key, value, kept
+
+
+def _holds(declared: Any, value: Any) -> bool:
+    """Whether ``value`` is a number inside the support of the uncertainty ``declared``."""
+    if declared is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        low, high = support(Uncertainty.model_validate(declared))
+    except (ValueError, TypeError):  # pydantic's ValidationError is a ValueError
+        return False
+    return bool(low <= value <= high)
+
+
+def _entries(data: dict[str, Any], section: str) -> list[tuple[str, dict[str, Any]]]:
+    entries = data.get(section)
+    if not isinstance(entries, dict):
+        return []
+    return [(n, e) for n, e in entries.items() if isinstance(e, dict)]
+
+
+def _entry(data: dict[str, Any], section: str, name: str) -> dict[str, Any]:
+    entry = (data.get(section) or {}).get(name) if isinstance(data.get(section), dict) else None
+    return entry if isinstance(entry, dict) else {}
 
 
 def merge_patch(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sim.core.paths import scenarios_dir
 from sim.scenario.chain import (
     NEW_ENTRY_SECTIONS,
     Origins,
+    check_kept_uncertainty,
     check_new_entries,
     merge_patch,
     read_chain,
@@ -142,9 +143,18 @@ def _put(data: dict[str, Any], parts: list[str | int], value: Any, where: str) -
     if value is None:
         del parent[key]
     elif isinstance(value, dict) and not new and isinstance(parent[key], dict):
+        if len(parts) in (2, 3):  # a section's entry, or a group's number: as a patch file
+            check_kept_uncertainty(data, _nested(parts, value), {}, where)
         parent[key] = merge_patch(parent[key], value)
     else:
         parent[key] = value
+
+
+def _nested(parts: list[str | int], value: Any) -> dict[str, Any]:
+    """``["a", "b"], v`` -> ``{"a": {"b": v}}``."""
+    for part in reversed(parts):
+        value = {str(part): value}
+    return dict(value)
 
 
 def _fix(data: dict[str, Any], parts: list[str | int]) -> None:
