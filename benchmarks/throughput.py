@@ -3,8 +3,11 @@
 Measures on the ``baseline`` scenario, in one run, and prints tables (medians of several
 repeats; ratios are between figures measured in this same run):
 
-1. trial-days per second with one trial per model instance (the way a conventional Mesa
-   ``batch_run`` works), against the vectorized model at 10^3, 10^4 and 10^5 trials;
+1. trial-days per second of the scalar Mesa baseline (``benchmarks/mesa_scalar.py``: the
+   same rules written as a Mesa user would, one model per trial, as ``batch_run`` runs them),
+   against the vectorized model at 10^3, 10^4 and 10^5 trials, both at the scenario's point
+   values (the scalar model reads no uncertainty), then the vectorized model drawing the
+   shipped uncertainties (the default), and the vectorized model run on one lane per model;
 2. all cores (``workers``) against one, on the same run;
 3. the random-number bound: how long numpy alone takes to generate the uniforms one
    trial-day consumes (counted by the model's streams), and the model's time over it;
@@ -26,6 +29,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from mesa_scalar import run_scalar  # benchmarks/, beside this script
 
 import sim
 from sim.model.escalation import EscalationModel
@@ -44,7 +48,7 @@ def median_time(fn: Callable[[], object], repeats: int) -> float:
 
 def random_numbers_per_trial_day(sc: sim.Scenario, trials: int, days: int) -> float:
     """Uniforms the model draws per trial-day (counted by its streams)."""
-    m = EscalationModel(sc, trials, 0, days=days)
+    m = EscalationModel(sc, trials, 0, days=days, point=True)
     try:
         for _ in range(days):
             m.step()
@@ -111,10 +115,11 @@ def peak_rss_mb(trials: int, days: int, workers: int) -> float:
 
 def with_militias(sc: sim.Scenario, copies: int) -> sim.Scenario:
     """The scenario with each militia repeated ``copies`` times, shares divided to match."""
-    militias = {}
+    militias: dict[str, object] = dict.fromkeys(sc.data["militias"])  # None: the old removed
     for name, m in sc.data["militias"].items():
+        share = m["share"]["value"] if isinstance(m["share"], dict) else m["share"]
         for c in range(copies):
-            militias[f"{name}_{c}"] = {**m, "share": m["share"] / copies}
+            militias[f"{name}_{c}"] = {**m, "share": share / copies}
     return sc.patched({"militias": militias, "events": []})
 
 
@@ -131,28 +136,34 @@ def main() -> None:
         f"baseline, {days} days, medians of {repeats} runs, {cores} cores, numpy {np.__version__}"
     )
 
-    single_trials = 5 if args.quick else 20
-    t = median_time(
-        lambda: [simulate_block(sc, 0, k, 1, days) for k in range(single_trials)], repeats
-    )
-    single = single_trials * days / t
-    print("\n1. trial-days per second")
-    print(f"  {'one trial per model instance':34} {single:12,.0f}   1x")
+    scalar_trials = 20 if args.quick else 100
+    t = median_time(lambda: run_scalar(sc, scalar_trials, days), repeats)
+    scalar = scalar_trials * days / t
+    print("\n1. trial-days per second (point values unless said)")
+    print(f"  {'scalar Mesa model, one per trial':40} {scalar:12,.0f}   1x")
     vectorized = {}
     for n in (10**3, 10**4, 10**5):
-        t = median_time(lambda n=n: sim.run(sc, n, days, seed=0, workers=1), repeats)
+        t = median_time(lambda n=n: sim.run(sc, n, days, seed=0, workers=1, point=True), repeats)
         vectorized[n] = n * days / t
-        print(
-            f"  {f'vectorized, {n:,} trials, 1 core':34} {vectorized[n]:12,.0f}"
-            f"   {vectorized[n] / single:,.0f}x"
-        )
+        label = f"vectorized, {n:,} trials, 1 core"
+        print(f"  {label:40} {vectorized[n]:12,.0f}   {vectorized[n] / scalar:,.1f}x")
+    n = 10**5
+    t = median_time(lambda: sim.run(sc, n, days, seed=0, workers=1), repeats)
+    label = f"vectorized, {n:,} trials, drawn"
+    print(f"  {label:40} {n * days / t:12,.0f}   {n * days / t / scalar:,.1f}x")
+    single_trials = 5 if args.quick else 20
+    t = median_time(
+        lambda: [simulate_block(sc, 0, k, 1, days, True) for k in range(single_trials)], repeats
+    )
+    single = single_trials * days / t
+    print(f"  {'vectorized model, one lane per model':40} {single:12,.0f}   {single / scalar:.2f}x")
 
     n_par = 2 * 10**5 if not args.quick else 10**5
     one, many = [], []
     for _ in range(repeats):  # interleaved, so drift in the machine's speed hits both alike
         for workers, times in ((1, one), (cores, many)):
             t0 = time.perf_counter()
-            sim.run(sc, n_par, days, seed=0, workers=workers, block_size=20_000)
+            sim.run(sc, n_par, days, seed=0, workers=workers, block_size=20_000, point=True)
             times.append(time.perf_counter() - t0)
     t1, tn = statistics.median(one), statistics.median(many)
     print(f"\n2. all cores, {n_par:,} trials in blocks of 20,000 (medians, interleaved runs)")
@@ -179,12 +190,12 @@ def main() -> None:
         print(f"  trials {n:>9,}      {1e9 / vectorized[n]:8.1f}")
     n = 10**4
     for d in (90, 180, 365):
-        t = median_time(lambda d=d: sim.run(sc, n, d, seed=0, workers=1), repeats)
+        t = median_time(lambda d=d: sim.run(sc, n, d, seed=0, workers=1, point=True), repeats)
         print(f"  days   {d:>9,}      {t / (n * d) * 1e9:8.1f}   ({n:,} trials)")
     base = len(sc.spec.militias)
     for copies in (1, 2, 4):
         scm = with_militias(sc, copies)
-        t = median_time(lambda s=scm: sim.run(s, n, 90, seed=0, workers=1), repeats)
+        t = median_time(lambda s=scm: sim.run(s, n, 90, seed=0, workers=1, point=True), repeats)
         per_m = t / (n * 90) * 1e9
         print(
             f"  militias {base * copies:>7}      {per_m:8.1f}"
