@@ -7,6 +7,8 @@ must give the same numbers to the last bit, whatever the pack it lands in.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,8 @@ import sim
 import sim.sweeps.packing as packing
 from sim.model.streams import Streams
 from sim.model.values import lane_key
+from sim.runs import limits
+from sim.sweeps import runner
 from sim.sweeps.packing import Pack, plan_packs, run_pack
 from sim.sweeps.store import ESTIMATE_COLUMNS
 
@@ -93,9 +97,9 @@ def test_a_sweep_of_what_lanes_cannot_hold_runs_point_by_point():
         _same(outcome["rows"], _oracle(changes))
 
 
-def test_a_point_larger_than_a_block_runs_in_blocks(monkeypatch):
-    monkeypatch.setattr(packing, "DEFAULT_BLOCK", 25)  # 60 replications: blocks of 25, 25, 10
-    _same(run_pack(_pack(POINTS[:1]))[0]["rows"], _oracle(POINTS[0]))
+def test_a_point_larger_than_a_block_runs_in_blocks():
+    pack = dataclasses.replace(_pack(POINTS[:1]), block=25)  # 60 replications: 25, 25, 10
+    _same(run_pack(pack)[0]["rows"], _oracle(POINTS[0]))
 
 
 def test_packs_hold_whole_consecutive_points_within_a_block():
@@ -151,3 +155,20 @@ def test_a_groups_value_path_is_its_lane_key():
         "militias.kataib_hezbollah.compliance"
     )
     assert lane_key("params.strike_max.value") == "params.strike_max.value"
+
+
+def test_packs_shrink_to_fit_memory_and_a_point_that_cannot_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"scenario: qaani_visit\ndays: {DAYS}\nreplications: {R}\nseed: {SEED}\n"
+        "design: {kind: grid, levels: 2}\nparameters:\n  drivers.gaza: {range: [0.2, 1.0]}\n"
+    )
+    s = sim.load_sweep(path)
+    assert runner._block(s, 1) == packing.DEFAULT_BLOCK  # the usual case: a block
+    monkeypatch.setattr(limits, "memory_budget", lambda: 512 << 20)
+    block = runner._block(s, 2)
+    assert block == limits.lanes_that_fit(DAYS, 2, 5) < packing.DEFAULT_BLOCK
+    monkeypatch.setattr(limits, "memory_budget", lambda: 256 << 20)
+    with pytest.raises(sim.InputError, match=r"this sweep does not fit in memory .*: use fewer"):
+        runner._block(s, 2)
+    assert not (tmp_path / "out").exists()

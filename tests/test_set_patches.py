@@ -134,3 +134,54 @@ def test_set_merging_a_value_under_an_uncertainty_is_refused_as_a_file_is(capsys
     assert fixed.spec.params["strike_max"].uncertainty is None
     plain = sc.patched({"params.strike_max.value": 0.3})  # a plain value fixes it
     assert plain.spec.params["strike_max"].uncertainty is None
+
+
+GROUP_LEVEL = (
+    "extends: qaani_visit\nname: parent\nmilitias:\n  kataib_hezbollah:\n"
+    "    compliance: 0.97\n    uncertainty: {compliance: {beta: [30, 1]}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "refused", "drawn"),
+    [
+        ("compliance: 0.5, uncertainty: null", False, False),
+        ("compliance: 0.5, uncertainty: {share: {beta: [24, 36]}}", False, False),
+        ("compliance: {value: 0.5, uncertainty: null}", False, False),
+        ("compliance: {value: 0.5}", True, None),
+        ("compliance: 0.5", True, None),
+        ("compliance: {value: 0.5, uncertainty: {beta: [5, 5]}}", False, True),
+    ],
+)
+def test_a_group_level_uncertainty_is_kept_or_dropped_as_the_child_says(
+    body, refused, drawn, tmp_path
+):
+    (tmp_path / "parent.yaml").write_text(GROUP_LEVEL)
+    path = tmp_path / "child.yaml"
+    path.write_text(f"extends: parent.yaml\nmilitias:\n  kataib_hezbollah: {{{body}}}\n")
+    if refused:
+        with pytest.raises(sim.InputError, match=KEPT):
+            sim.load_scenario(path)
+        return
+    spec = sim.load_scenario(path).spec.militias["kataib_hezbollah"]
+    assert spec.compliance == 0.5 and ("compliance" in spec.uncertainty) == drawn
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["params={strike_max: {value: 0.3}}",
+     "militias={kataib_hezbollah: {compliance: {value: 0.5}}}"],
+)  # fmt: skip
+def test_set_checks_kept_uncertainty_at_any_depth(setting, capsys):
+    assert code([*RUN, "--set", setting]) == 2
+    assert KEPT in capsys.readouterr().err
+
+
+def test_set_replaces_an_uncertainty_or_a_source_whole():
+    sc = sim.load_scenario("qaani_visit")
+    lapse = sc.patched({"params.lapse_base.uncertainty": {"uniform": [0.001, 0.01]}})
+    assert lapse.spec.params["lapse_base"].uncertainty.name == "uniform"
+    kh = sc.patched({"militias.kataib_hezbollah.compliance.uncertainty": {"uniform": [0.9, 1]}})
+    assert kh.spec.militias["kataib_hezbollah"].uncertainty["compliance"].name == "uniform"
+    cited = sc.patched({"params.campaign_rate.source": {"assumption": "a guess"}})
+    assert cited.data["params"]["campaign_rate"]["source"] == {"assumption": "a guess"}

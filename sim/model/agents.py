@@ -292,7 +292,8 @@ class Militia(Actor):
         """Recover strength, let revenge fade, and close the day's attack counts."""
         model = self.model
         self.strength += model.param("strength_recovery") * (1.0 - self.strength)
-        self.revenge *= 0.5 ** (1.0 / np.maximum(model.param("revenge_half_life"), 1e-9))
+        half_life = np.maximum(model.param("revenge_half_life"), 1e-9)  # a ufunc, lane or not:
+        self.revenge *= np.power(0.5, 1.0 / half_life)  # scalar ** differs in the last bit
         self.attacks.end_day()
 
 

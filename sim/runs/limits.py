@@ -53,6 +53,12 @@ def block_bytes(block: int, days: int, n_groups: int) -> int:
     return WORKER_BYTES + bands + block * lane_bytes(n_groups)
 
 
+def lanes_that_fit(days: int, workers: int, n_groups: int) -> int:
+    """The most lanes a block may hold with one block a worker in this machine's budget."""
+    free = memory_budget() // workers - block_bytes(0, days, n_groups)
+    return max(1, free // lane_bytes(n_groups))
+
+
 def check_fits(trials: int, days: int, block_size: int, workers: int, n_groups: int) -> None:
     """Refuse a run whose blocks and results cannot fit in this machine's memory.
 
@@ -63,7 +69,7 @@ def check_fits(trials: int, days: int, block_size: int, workers: int, n_groups: 
     block = min(block_size, trials)
     per_block = block_bytes(block, days, n_groups)
     if workers * per_block > budget:
-        most = max(1, (budget // workers - block_bytes(0, days, n_groups)) // lane_bytes(n_groups))
+        most = lanes_that_fit(days, workers, n_groups)
         raise InputError(
             f"a block of {block:,} trials needs about {per_block / gib:,.1f} GiB in each of "
             f"{workers} worker(s), over this machine's budget of {budget / gib:.1f} GiB "

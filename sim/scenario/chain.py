@@ -19,10 +19,12 @@ from pydantic import BaseModel
 from sim.core.errors import InputError, did_you_mean
 from sim.core.paths import check_regular_file, real_path, scenarios_dir, shipped_file
 from sim.core.yamlio import LineMap, read_yaml
-from sim.scenario.schema import Driver, MilitiaSpec, Param
+from sim.scenario.schema import MILITIA_NUMBER_RANGES, Driver, MilitiaSpec, Param
 from sim.scenario.uncertainty import Uncertainty, support
 from sim.scenario.vocabulary import RULES
 
+#: mappings a patch replaces whole, never merges
+WHOLE_KEYS = ("source", "uncertainty")
 #: the most files in one chain of ``extends:``, the leaf included
 MAX_CHAIN = 32
 #: keys only a sweep file has: a sweep given as a scenario is told which command takes it
@@ -229,21 +231,20 @@ def _changed_values(base: dict[str, Any], raw: dict[str, Any]) -> Iterator[tuple
                 yield section, name, "value", entry["value"], old.get("uncertainty")
     for name, entry in _entries(raw, "militias"):
         old = _entry(base, "militias", name)
-        declared = entry.get("uncertainty")
-        listed: dict[str, Any] = declared if isinstance(declared, dict) else {}
-        kept: Any
+        # a child's group-level `uncertainty` replaces the parent's whole
+        group = {} if "uncertainty" in entry else _entry(old, "uncertainty", "")
         for key, given in entry.items():
-            was = old.get(key)
-            if isinstance(given, dict) and "value" in given and "uncertainty" not in given:
-                kept = was.get("uncertainty") if isinstance(was, dict) else None
-                old_value = was.get("value") if isinstance(was, dict) else was
-                value = given["value"]
-            elif not isinstance(given, dict) and key not in listed:
-                kept = (old.get("uncertainty") or {}).get(key) if given is not None else None
-                value, old_value = given, was
-            else:
+            if key not in MILITIA_NUMBER_RANGES:
                 continue
-            if value != old_value:
+            was = old.get(key)
+            inline = was.get("uncertainty") if isinstance(was, dict) else None
+            if isinstance(given, dict):  # {value: X}: merged, so both forms stay unless given
+                if "value" not in given or "uncertainty" in given:
+                    continue
+                value, kept = given["value"], inline if inline is not None else group.get(key)
+            else:  # a number replaces an inline {value, uncertainty} whole
+                value, kept = given, group.get(key)
+            if value != (was.get("value") if isinstance(was, dict) else was):
                 yield "militias", name, key, value, kept
 
 
@@ -266,8 +267,10 @@ def _entries(data: dict[str, Any], section: str) -> list[tuple[str, dict[str, An
 
 
 def _entry(data: dict[str, Any], section: str, name: str) -> dict[str, Any]:
-    entry = (data.get(section) or {}).get(name) if isinstance(data.get(section), dict) else None
-    return entry if isinstance(entry, dict) else {}
+    """``data[section][name]`` (``data[section]`` if ``name`` is empty), or ``{}``."""
+    node = data.get(section)
+    node = node.get(name) if isinstance(node, dict) and name else node
+    return node if isinstance(node, dict) else {}
 
 
 def merge_patch(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -276,7 +279,7 @@ def merge_patch(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     for key, value in over.items():
         if value is None:
             out.pop(key, None)
-        elif key in ("source", "uncertainty"):  # replaced whole: citations and laws never mix
+        elif key in WHOLE_KEYS:  # replaced whole: citations and distributions never mix
             out[key] = value
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge_patch(out[key], value)

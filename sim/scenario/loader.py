@@ -22,6 +22,7 @@ from sim.core.errors import InputError
 from sim.core.paths import scenarios_dir
 from sim.scenario.chain import (
     NEW_ENTRY_SECTIONS,
+    WHOLE_KEYS,
     Origins,
     check_kept_uncertainty,
     check_new_entries,
@@ -142,9 +143,13 @@ def _put(data: dict[str, Any], parts: list[str | int], value: Any, where: str) -
         )
     if value is None:
         del parent[key]
-    elif isinstance(value, dict) and not new and isinstance(parent[key], dict):
-        if len(parts) in (2, 3):  # a section's entry, or a group's number: as a patch file
-            check_kept_uncertainty(data, _nested(parts, value), {}, where)
+    elif (
+        isinstance(value, dict)
+        and not new
+        and isinstance(parent[key], dict)
+        and key not in WHOLE_KEYS
+    ):
+        check_kept_uncertainty(data, _nested(parts, value), {}, where)  # as a patch file
         parent[key] = merge_patch(parent[key], value)
     else:
         parent[key] = value

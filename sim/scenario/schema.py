@@ -221,7 +221,9 @@ class MilitiaSpec(Part):
                 out[key] = given["value"]
                 if given.get("uncertainty") is not None:
                     found[key] = given["uncertainty"]
-        if found:
+                elif "uncertainty" in given:  # null: exact, whatever the group-level form said
+                    found.pop(key, None)
+        if found or "uncertainty" in out:
             out["uncertainty"] = found
         return out
 

@@ -53,6 +53,8 @@ class Pack:
         common: Common random numbers: replication ``r`` of every point draws alike.
         metrics: The metrics each point reports.
         point: Quantities the sweep does not set stay at their point values.
+        block: The most lanes one model holds (memory): a point with more replications
+            runs in several.
     """
 
     scenario: Scenario
@@ -63,6 +65,7 @@ class Pack:
     common: bool
     metrics: tuple[str, ...]
     point: bool = False
+    block: int = DEFAULT_BLOCK
 
     @property
     def by_lane(self) -> bool:
@@ -88,10 +91,10 @@ def plan_packs(points: list[int], replications: int, lanes: int) -> list[list[in
     return packs
 
 
-def pack_lanes(todo_lanes: int, workers: int) -> int:
+def pack_lanes(todo_lanes: int, workers: int, block: int = DEFAULT_BLOCK) -> int:
     """Lanes a pack should hold: a block at most; with several workers, four packs each."""
     share = -(-todo_lanes // (4 * workers)) if workers > 1 else todo_lanes
-    return max(1, min(DEFAULT_BLOCK, share))
+    return max(1, min(block, share))
 
 
 def run_pack(pack: Pack) -> list[Outcome]:
@@ -156,30 +159,31 @@ def _run_group(pack: Pack, group: list[Point], lanes: bool) -> dict[int, Outcome
 
 
 def _simulate(pack: Pack, scenario: Scenario, group: list[Point], lanes: bool) -> Block:
-    """The group's lanes, point after point, in blocks of at most :data:`DEFAULT_BLOCK`."""
+    """The group's lanes, point after point, in models of at most ``pack.block`` lanes."""
     k, n = len(group), pack.replications
     values = {key: _repeat(group, key, n) for key in group[0][1]} if lanes else {}
     first = 0 if pack.common else group[0][0] * n
-    if k > 1:  # whole points in one block (plan_packs keeps k * n within a block)
+    if k > 1:  # whole points in one model (plan_packs keeps k * n within a block)
         copies = k if pack.common else 1
         model = EscalationModel(
             scenario, k * n, pack.seed, first, pack.days, values, pack.point, copies
         )
         return advance(model, pack.days)
+    size = pack.block
     blocks = (
         advance(
             EscalationModel(
                 scenario,
-                min(DEFAULT_BLOCK, n - r),
+                min(size, n - r),
                 pack.seed,
                 first + r,
                 pack.days,
-                {key: v[r : r + DEFAULT_BLOCK] for key, v in values.items()},
+                {key: v[r : r + size] for key, v in values.items()},
                 pack.point,
             ),
             pack.days,
         )
-        for r in range(0, n, DEFAULT_BLOCK)
+        for r in range(0, n, size)
     )
     return Block.merge(blocks)
 

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.runs.pool import check_executor_args, executor, progress_bar
+from sim.core.errors import InputError
+from sim.runs.limits import check_fits, lanes_that_fit
+from sim.runs.pool import Pool, check_executor_args, executor, progress_bar
+from sim.runs.runner import DEFAULT_BLOCK
 from sim.sweeps.loader import Sweep, load_sweep
 from sim.sweeps.packing import Pack, pack_lanes, plan_packs, run_pack
 from sim.sweeps.store import Outcome, SweepStore, check_folder
@@ -48,33 +51,65 @@ def sweep(
     check_executor_args(workers, scheduler, dask_local)
     if out is not None:
         check_folder(s, out)  # before starting an executor: bad input writes nothing
-    with executor(workers, scheduler, dask_local) as pool, SweepStore(s, out) as store:
-        done = store.done()
-        todo = [i for i in range(len(s.design)) if i not in done]
+    with executor(workers, scheduler, dask_local) as pool:
         parallel = pool.slots() if pool.depth() > 1 else 1  # one: everything here
-        lanes = pack_lanes(len(todo) * s.spec.replications, parallel)
-        packs = [_pack(s, points) for points in plan_packs(todo, s.spec.replications, lanes)]
-        tasks = ((i, run_pack, (pack,)) for i, pack in enumerate(packs))
-        with progress_bar(len(s.design), s.name, "points", progress, len(done)) as bar:
-            try:
-                for i, future in pool.finished(tasks):
-                    for (point, _), outcome in zip(
-                        packs[i].points, _outcomes(future, packs[i]), strict=True
-                    ):
-                        store.record(point, outcome)
-                    bar.update(len(packs[i].points))
-                    if store.n_failed:
-                        bar.set_postfix(failed=store.n_failed)
-            finally:
-                store.write_tables()
-        table = store.table()
-        table.attrs["failed"] = store.failures()
+        block = _block(s, parallel)  # refused here, before the folder is written to
+        with SweepStore(s, out) as store:
+            table = _run(s, pool, store, _todo(s, store, parallel, block), progress)
     table.attrs["sweep"] = s.name
     table.attrs["sweep_hash"] = s.hash
     return table
 
 
-def _pack(s: Sweep, points: list[int]) -> Pack:
+def _block(s: Sweep, workers: int) -> int:
+    """Lanes a model may hold: a block, fewer if the groups are many (memory).
+
+    Raises:
+        InputError: Even so, a point's outcomes do not fit.
+    """
+    groups = len(s.scenario.spec.militias)
+    block = min(DEFAULT_BLOCK, lanes_that_fit(s.days, workers, groups))
+    try:
+        check_fits(s.spec.replications, s.days, block, workers, groups)
+    except InputError as exc:  # a run's advice (a block size) is no sweep's
+        need = exc.reason.split(": use ")[0].split(": run at most")[0]
+        raise InputError(
+            f"this sweep does not fit in memory ({need}): use fewer replications, groups or "
+            "workers",
+            file=s.file,
+        ) from None
+    return block
+
+
+def _todo(s: Sweep, store: SweepStore, workers: int, block: int) -> list[Pack]:
+    """The packs of the points not done yet."""
+    todo = [i for i in range(len(s.design)) if i not in store.done()]
+    lanes = pack_lanes(len(todo) * s.spec.replications, workers, block)
+    return [_pack(s, points, block) for points in plan_packs(todo, s.spec.replications, lanes)]
+
+
+def _run(
+    s: Sweep, pool: Pool, store: SweepStore, packs: list[Pack], progress: bool
+) -> pd.DataFrame:
+    """Run the packs, recording each point as its pack finishes; the tidy table."""
+    tasks = ((i, run_pack, (pack,)) for i, pack in enumerate(packs))
+    with progress_bar(len(s.design), s.name, "points", progress, len(store.done())) as bar:
+        try:
+            for i, future in pool.finished(tasks):
+                outcomes = _outcomes(future, packs[i])
+                for (point, _), outcome in zip(packs[i].points, outcomes, strict=True):
+                    store.record(point, outcome)
+                bar.update(len(packs[i].points))
+                if store.n_failed:
+                    bar.set_postfix(failed=store.n_failed)
+        finally:
+            store.write_tables()
+    table = store.table()
+    table.attrs["failed"] = store.failures()
+    return table
+
+
+def _pack(s: Sweep, points: list[int], block: int) -> Pack:
     """The pack that runs ``points`` (it is the same wherever it runs)."""
     return Pack(
         scenario=s.scenario,
@@ -85,6 +120,7 @@ def _pack(s: Sweep, points: list[int]) -> Pack:
         common=s.spec.common_random_numbers,
         metrics=tuple(s.metrics),
         point=s.spec.point,
+        block=block,
     )
 
 
