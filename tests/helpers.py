@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 import sim
+from sim.cli import main
 from sim.core.stats import ratio_of_means
 from sim.runs.windows import window_rates
 from sim.scenario.quantities import uncertain_quantities
@@ -58,3 +59,11 @@ def without_uncertainty(scenario: str) -> dict[str, Any]:
         else:
             patch.setdefault(section, {})[name] = {"uncertainty": None}
     return patch
+
+
+def code(args: list[str]) -> int:
+    """The exit code of ``escsim ARGS`` in process (argparse's refusals exit 2)."""
+    try:
+        return main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)

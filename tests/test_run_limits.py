@@ -24,20 +24,13 @@ from sim.cli import main
 from sim.core.checks import cores
 from sim.core.stats import relative_risk
 from sim.runs import limits
+from tests.helpers import code
 
 #: how a Ctrl-C'd escsim ends: exit code 130, or (rarely, when the interrupt lands while Python
 #: itself is running the command's module) killed by SIGINT, which a shell also reports as 130
 INTERRUPTED = (130, -signal.SIGINT)
 
 RUN = ["run", "baseline", "--trials", "200", "--days", "10", "--quiet"]
-
-
-def code(args: list[str]) -> int:
-    """The exit code of ``escsim ARGS`` in process (argparse's refusals exit 2)."""
-    try:
-        return main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def escsim(*args: str, cwd: Path, **kw: object) -> subprocess.CompletedProcess[str]:

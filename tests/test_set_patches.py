@@ -9,15 +9,9 @@ import pytest
 
 import sim
 from sim.cli import main
+from tests.helpers import code
 
 RUN = ["run", "qaani_visit", "--trials", "100", "--days", "10", "--quiet"]
-
-
-def code(args: list[str]) -> int:
-    try:
-        return main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def _summary(args: list[str], out: Path) -> dict:

@@ -13,6 +13,7 @@ import yaml
 import sim
 from sim.cli import main
 from sim.runs import limits
+from tests.helpers import code
 
 SWEEP = {
     "name": "t",
@@ -23,13 +24,6 @@ SWEEP = {
     "parameters": {"drivers.gaza": {"range": [0.5, 1.0]}},
     "metrics": ["attacks_per_day"],
 }
-
-
-def code(args: list[str]) -> int:
-    try:
-        return main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 @pytest.mark.parametrize(

@@ -232,7 +232,8 @@ def _changed_values(base: dict[str, Any], raw: dict[str, Any]) -> Iterator[tuple
     for name, entry in _entries(raw, "militias"):
         old = _entry(base, "militias", name)
         # a child's group-level `uncertainty` replaces the parent's whole
-        group = {} if "uncertainty" in entry else _entry(old, "uncertainty", "")
+        declared = old.get("uncertainty")
+        group = declared if isinstance(declared, dict) and "uncertainty" not in entry else {}
         for key, given in entry.items():
             if key not in MILITIA_NUMBER_RANGES:
                 continue
@@ -267,9 +268,9 @@ def _entries(data: dict[str, Any], section: str) -> list[tuple[str, dict[str, An
 
 
 def _entry(data: dict[str, Any], section: str, name: str) -> dict[str, Any]:
-    """``data[section][name]`` (``data[section]`` if ``name`` is empty), or ``{}``."""
+    """``data[section][name]``, or ``{}``."""
     node = data.get(section)
-    node = node.get(name) if isinstance(node, dict) and name else node
+    node = node.get(name) if isinstance(node, dict) else None
     return node if isinstance(node, dict) else {}
 
 
