@@ -58,7 +58,7 @@ class IraqiGovernment(Actor):
         pending = self.request_until >= day
         new = np.zeros(model.n, dtype=bool)
         if model.mechanisms.iraqi_request:
-            new = ~pending & (model.uniform("iraq.request", day) < model.prob("iraq_request_prob"))
+            new = model.chance("iraq.request", day, model.prob("iraq_request_prob"), ~pending)
         forced = bool(model.forced(day, "iraq_request"))
         if forced:
             new[:] = True
@@ -73,7 +73,9 @@ class IraqiGovernment(Actor):
             return
         change = np.asarray(model.value("talks_progress_rate"), dtype=np.float64)
         np.clip(self.talks_progress + change, 0.0, 1.0, out=self.talks_progress)
-        agree = model.uniform("iraq.agreement", day) < model.prob("agreement_prob")
+        agree = model.chance(
+            "iraq.agreement", day, model.prob("agreement_prob"), ~self.withdrawal_agreed
+        )
         if model.log is not None and agree[0] and not self.withdrawal_agreed[0]:
             model.log.add(day, "Iraq", "agreement", "agrees with the U.S. on a withdrawal")
         self.withdrawal_agreed |= agree
@@ -129,12 +131,13 @@ class QudsForce(Actor):
             return
         idle = (self.due == NEVER) & ~self.directive_active(day)
         fire = idle & np.asarray(model.value("directive_trigger"), dtype=bool)
+        lanes = np.flatnonzero(fire)  # the delay is drawn only where a directive is decided
         delay = uniform_int(
-            model.uniform("iran.delay", day),
-            model.whole("directive_delay_min"),
-            model.whole("directive_delay_max"),
+            model.uniform_at("iran.delay", day, lanes),
+            at(model.whole("directive_delay_min"), lanes),
+            at(model.whole("directive_delay_max"), lanes),
         )
-        self.due = np.where(fire, day + delay, self.due)
+        self.due[lanes] = day + delay
         if model.log is not None and fire[0]:
             model.log.add(
                 day, "Iran", "decision", f"decides to issue a directive on day {self.due[0]}"
@@ -162,7 +165,7 @@ class Militia(Actor):
         self.revenge: FloatArray = np.zeros(n)
         self.comply_from: IntArray = np.full(n, NEVER, dtype=np.int64)
         self.leaders_lost: IntArray = np.zeros(n, dtype=np.int64)
-        self.attacks = Trailing((len(THEATERS), n), (7,))
+        self.attacks = Trailing((n,), (7,))  # both theaters
         self.complying: BoolArray = np.zeros(n, dtype=bool)
 
     def env(self) -> Env:
@@ -181,7 +184,7 @@ class Militia(Actor):
             "strength": lambda: self.strength,
             "complying": lambda: self.complying,
             "revenge": lambda: self.revenge,
-            "group_attacks_7d": lambda: self.attacks.last(7).sum(axis=0),
+            "group_attacks_7d": lambda: self.attacks.last(7),
             "leaders_lost": lambda: self.leaders_lost,
         }
         check_names(getters, MILITIA_VARS, "militia")
@@ -191,28 +194,25 @@ class Militia(Actor):
         """Decide on a directive Iran ``issued`` today, start complying after a lag, or lapse."""
         model = self.model
         if issued.any():
-            env = self.env()
-            obey = issued & (
-                model.uniform(f"militia.{self.name}.comply", day) < model.prob("comply_prob", env)
-            )
-            lag = uniform_int(
-                model.uniform(f"militia.{self.name}.lag", day),
+            comply = model.prob("comply_prob", self.env())
+            obey = model.chance(f"militia.{self.name}.comply", day, comply, issued)
+            lanes = np.flatnonzero(obey)  # the lag is drawn only where the group obeys
+            start = day + uniform_int(
+                model.uniform_at(f"militia.{self.name}.lag", day, lanes),
                 0,
-                model.whole("comply_lag_max"),
+                at(model.whole("comply_lag_max"), lanes),
             )
             if model.log is not None and issued[0]:
-                self._log_answer(day, bool(obey[0]), int(day + lag[0]))
-            self.comply_from = np.where(
-                obey, np.minimum(self.comply_from, day + lag), self.comply_from
-            )
+                self._log_answer(day, bool(obey[0]), int(start[0]) if obey[0] else day)
+            self.comply_from[lanes] = np.minimum(self.comply_from[lanes], start)
         was = self.complying
         self.complying = self.comply_from <= day
         if model.log is not None and self.complying[0] and not was[0]:
             withheld = f"{first(model.param('restraint_level')):.1%} of its attacks withheld"
             model.log.add(day, self.name, "lie_low", f"lies low: complies ({withheld})")
         if model.mechanisms.restraint_relaxation and self.complying.any():
-            u = model.uniform(f"militia.{self.name}.lapse", day)
-            lapse = self.complying & (u < model.prob("lapse_prob", self.env()))
+            lapse_prob = model.prob("lapse_prob", self.env())
+            lapse = model.chance(f"militia.{self.name}.lapse", day, lapse_prob, self.complying)
             self.comply_from[lapse] = NEVER
             self.complying &= ~lapse
             if model.log is not None and lapse[0]:
@@ -243,40 +243,38 @@ class Militia(Actor):
                 file=model.scenario.files[0],
                 path=["rules", "attack_rate", "expr"],
             )
-        for t, theater in enumerate(THEATERS):
+        for theater in THEATERS:
             share = self.values[f"theaters.{theater}"]
             stream = f"militia.{self.name}.{theater}"
-            n = poisson(model.uniform(f"{stream}.attacks", day), rate * share)
-            if model.mechanisms.casualties:
-                killed = casualties(
-                    model.uniform(f"{stream}.killed", day),
-                    n,
-                    model.param("p_attack_kills"),
-                    model.param("killed_tail"),
-                    model.param("killed_max"),
-                )
-                wounded = casualties(
-                    model.uniform(f"{stream}.wounded", day),
-                    n,
-                    model.param("p_attack_wounds"),
-                    model.param("wounded_tail"),
-                    model.param("wounded_max"),
-                )
-            else:
-                killed = wounded = np.zeros(model.n, dtype=np.int64)
-            if model.log is not None and n[0]:
+            hit, n = poisson(model.uniform(f"{stream}.attacks", day), rate * share)
+            killed = wounded = np.zeros(hit.size, dtype=np.int64)
+            if model.mechanisms.casualties and hit.size:  # drawn only where there were attacks
+                killed = self._hurt(f"{stream}.killed", day, hit, n, "p_attack_kills", "killed")
+                wounded = self._hurt(f"{stream}.wounded", day, hit, n, "p_attack_wounds", "wounded")
+            if model.log is not None and hit.size and hit[0] == 0:
                 model.log.attack(
                     day, self.name, theater, int(n[0]), int(killed[0]), int(wounded[0])
                 )
+            self.attacks.today[hit] += n
+            world.record_attacks(self.index, hit, n, killed, wounded)
             for event in model.forced(day, "attack", self.name, theater):
-                n = n + 1
-                killed = killed + event.killed
-                wounded = wounded + event.wounded
-                world.forced_killed += event.killed
+                self.attacks.today += 1
+                world.record_forced(self.index, event.killed, event.wounded)
                 if model.log is not None:
                     model.log.attack(day, self.name, theater, 1, event.killed, event.wounded, True)
-            self.attacks.today[t] += n
-            world.record_attacks(self.index, n, killed, wounded)
+
+    def _hurt(
+        self, stream: str, day: int, lanes: IntArray, attacks: IntArray, p: str, kind: str
+    ) -> IntArray:
+        """Personnel killed or wounded (``kind``) by ``attacks`` attacks in the lanes ``lanes``."""
+        model = self.model
+        return casualties(
+            model.uniform_at(stream, day, lanes),
+            attacks,
+            at(model.param(p), lanes),
+            at(model.param(f"{kind}_tail"), lanes),
+            at(model.param(f"{kind}_max"), lanes),
+        )
 
     def struck(self, hit: IntArray, leader: IntArray) -> None:
         """Take a U.S. strike in trials ``hit``, which in trials ``leader`` kills a commander."""
@@ -316,23 +314,23 @@ class UnitedStates(Actor):
         model = self.model
         strike = np.zeros(model.n, dtype=bool)
         if model.mechanisms.retaliation:
-            strike = model.uniform("us.strike", day) < model.prob("us_strike_prob")
+            strike = model.chance("us.strike", day, model.prob("us_strike_prob"))
         leader = np.zeros(model.n, dtype=bool)
         if model.mechanisms.leadership_strikes:
-            leader = strike & (model.uniform("us.leader", day) < model.prob("leader_kill_prob"))
+            leader = model.chance("us.leader", day, model.prob("leader_kill_prob"), strike)
         forced = model.forced(day, "us_strike")
         for event in forced:
             strike[:] = True
             leader[:] = event.leader_killed
-        # the target, by recent attacks, is needed only where a strike happens
-        u_target = model.uniform("us.target", day)
+        # the target, by recent attacks, is drawn only where a strike happens
         target = np.full(model.n, -1, dtype=np.int64)
         lanes = np.flatnonzero(strike)
         if lanes.size:
-            recent = np.stack([g.attacks.last_at(7, lanes).sum(axis=0) for g in groups])
+            u_target = model.uniform_at("us.target", day, lanes)
+            recent = np.stack([g.attacks.last_at(7, lanes) for g in groups])
             shares = np.stack([np.broadcast_to(g.values["share"], (model.n,)) for g in groups])
             floor = at(model.param("target_floor"), lanes) * shares[:, lanes]
-            target[lanes] = categorical(u_target[lanes], recent + floor)
+            target[lanes] = categorical(u_target, recent + floor)
         for event in forced:
             target[:] = [g.name for g in groups].index(event.militia or "")
         self.target = target
@@ -345,7 +343,7 @@ class UnitedStates(Actor):
         self.last_strike[strike] = day
         self.iran_today = np.zeros(model.n, dtype=bool)
         if model.mechanisms.retaliation and model.mechanisms.strikes_on_iran:
-            self.iran_today = model.uniform("us.iran", day) < model.prob("us_strike_iran_prob")
+            self.iran_today = model.chance("us.iran", day, model.prob("us_strike_iran_prob"))
         self.iran_strikes += self.iran_today
         if model.log is not None:
             if strike[0]:

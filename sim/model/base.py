@@ -15,7 +15,8 @@ import mesa
 import numpy as np
 
 from sim.core.errors import InputError
-from sim.core.types import FloatArray, IntArray, Number, SeedLike
+from sim.core.types import BoolArray, FloatArray, IntArray, Number, SeedLike
+from sim.model.draws import at
 from sim.model.eventlog import EventLog
 from sim.model.streams import Streams
 from sim.model.values import LaneValues
@@ -122,6 +123,30 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
     def uniform(self, stream: str, day: int, draw: int = 0) -> FloatArray:
         """One uniform number per trial from the named stream."""
         return self.streams.uniform(stream, day, draw)
+
+    def uniform_at(self, stream: str, day: int, lanes: IntArray) -> FloatArray:
+        """The named stream's numbers for the lanes ``lanes`` only (those :meth:`uniform` gives)."""
+        return self.streams.uniform_at(stream, day, lanes)
+
+    def chance(
+        self, stream: str, day: int, p: FloatArray, among: BoolArray | None = None
+    ) -> BoolArray:
+        """Whether an event of probability ``p`` (per lane, or one for all) happens in each lane.
+
+        The same outcome as ``among & (uniform(stream, day) < p)``, but a lane draws its number
+        only if it could have the event (``p > 0``, and ``among``): a strike that is not
+        possible, or a group that is not complying, costs no random number.
+        """
+        out = np.zeros(self.n, dtype=bool)
+        possible = np.greater(p, 0.0) if among is None else among & np.greater(p, 0.0)
+        if possible.ndim == 0:  # one probability for every lane, and no ``among``
+            if possible:
+                out = self.uniform(stream, day) < p
+            return out
+        lanes = np.flatnonzero(possible)
+        if lanes.size:
+            out[lanes] = self.uniform_at(stream, day, lanes) < at(p, lanes)
+        return out
 
     def param(self, name: str) -> Number:
         """A scenario parameter's value: a scalar, or one value per lane."""

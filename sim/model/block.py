@@ -57,7 +57,8 @@ class Block:
         """Join blocks in trial order, consuming them one at a time.
 
         Sums and histograms are added as each block arrives, so memory holds one block's
-        histograms, not all of them; per-trial values are concatenated at the end.
+        histograms, not all of them; per-trial values are concatenated at the end, one
+        column at a time, so the parts and the whole coexist for one column only.
         """
         it = iter(blocks)
         first = next(it)
@@ -80,13 +81,13 @@ class Block:
             by_group.append(b.by_group)
             first_rung_day.append(b.first_rung_day)
         return Block(
-            per_trial={k: np.concatenate(parts) for k, parts in per_trial.items()},
+            per_trial=_joined(per_trial),
             by_group=np.concatenate(by_group, axis=1),
             first_rung_day=np.concatenate(first_rung_day, axis=1),
             daily_sum=sums,
             daily_hist=hists,
             rung_count=rungs,
-            parameters={k: np.concatenate(parts) for k, parts in parameters.items()},
+            parameters=_joined(parameters),
         )
 
     def select(self, start: int, stop: int) -> Block:
@@ -105,3 +106,11 @@ class Block:
             rung_count=self.rung_count[:0],
             parameters={k: v[lanes] for k, v in self.parameters.items()},
         )
+
+
+def _joined(parts: dict[str, list[FloatArray]]) -> dict[str, FloatArray]:
+    """Each column's parts concatenated, each column's parts freed as soon as it is joined."""
+    out = {}
+    for key in list(parts):
+        out[key] = np.concatenate(parts.pop(key))
+    return out

@@ -16,31 +16,31 @@ from sim.core.types import BoolArray, FloatArray, IntArray, Number
 MAX_RATE = 100.0
 
 
-def poisson(u: FloatArray, lam: FloatArray | float) -> IntArray:
+def poisson(u: FloatArray, lam: FloatArray | float) -> tuple[IntArray, IntArray]:
     """Poisson counts with mean ``lam`` (0 to :data:`MAX_RATE`) by inversion of the CDF at ``u``.
 
-    The loop runs over count values (not trials), on the lanes that still need more, and
-    stops as soon as none does; it is exact up to the float precision of the CDF.
+    Returns:
+        The lanes with at least one event (usually a few), and their counts: every other
+        lane's count is 0. The loop runs over count values (not trials), on the lanes that
+        still need more, and stops as soon as none does; it is exact up to the float
+        precision of the CDF.
     """
     lam_arr = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
     p0 = np.exp(-lam_arr)
-    k = np.zeros(u.shape, dtype=np.int64)
-    lanes = np.flatnonzero(u >= p0)  # lanes with at least one event: usually a few
-    if lanes.size:
-        ul, ll = u[lanes], lam_arr[lanes]
-        term = p0[lanes]
-        cdf = term.copy()
-        kl = np.zeros(lanes.size, dtype=np.int64)
-        more = np.ones(lanes.size, dtype=bool)
-        i = 0
-        while more.any() and i < 10 * MAX_RATE:
-            i += 1
-            kl += more
-            term = term * ll / i
-            cdf += term
-            more &= ul >= cdf
-        k[lanes] = kl
-    return k
+    lanes = np.flatnonzero(u >= p0)
+    ul, ll = u[lanes], lam_arr[lanes]
+    term = p0[lanes]
+    cdf = term.copy()
+    counts = np.zeros(lanes.size, dtype=np.int64)
+    more = np.ones(lanes.size, dtype=bool)
+    i = 0
+    while more.any() and i < 10 * MAX_RATE:
+        i += 1
+        counts += more
+        term = term * ll / i
+        cdf += term
+        more &= ul >= cdf
+    return lanes, counts
 
 
 def pareto_count(u: FloatArray, tail: Number, cap: Number) -> IntArray:
@@ -55,27 +55,23 @@ def pareto_count(u: FloatArray, tail: Number, cap: Number) -> IntArray:
 
 
 def casualties(u: FloatArray, attacks: IntArray, p: Number, tail: Number, cap: Number) -> IntArray:
-    """Personnel hurt, lane by lane, by ``attacks`` attacks each hurting with probability ``p``.
+    """Personnel hurt in lanes that had ``attacks`` (> 0) attacks, each hurting with chance ``p``.
 
     A lane is hit with probability ``1 - (1 - p) ** attacks``; the number hurt is a Pareto
     count drawn from ``u / p_hit``, which is uniform on [0, 1) given ``u < p_hit``, so one
-    uniform per lane gives both. Only lanes with attacks are computed. ``p``, ``tail`` and
-    ``cap`` are scalars or one value per lane.
+    uniform per lane gives both. All arguments are for the same lanes (the lanes with
+    attacks, one entry each); ``p``, ``tail`` and ``cap`` may also be scalars.
     """
+    p_hit = 1.0 - (1.0 - p) ** attacks
     out = np.zeros(u.shape, dtype=np.int64)
-    lanes = np.flatnonzero(attacks)
-    if lanes.size:
-        p_hit = 1.0 - (1.0 - at(p, lanes)) ** attacks[lanes]
-        ul = u[lanes]
-        hit = ul < p_hit
-        struck = lanes[hit]
-        out[struck] = pareto_count(ul[hit] / p_hit[hit], at(tail, struck), at(cap, struck))
+    hit = u < p_hit
+    out[hit] = pareto_count(u[hit] / p_hit[hit], at(tail, hit), at(cap, hit))
     return out
 
 
 def at(value: Any, lanes: IntArray | BoolArray) -> Any:
-    """``value`` in some lanes: itself if a scalar, else its entries there."""
-    return value[lanes] if isinstance(value, np.ndarray) else value
+    """``value`` in some lanes: itself if a scalar (or a 0-d array), else its entries there."""
+    return value[lanes] if isinstance(value, np.ndarray) and value.ndim else value
 
 
 def categorical(u: FloatArray, weights: FloatArray) -> IntArray:

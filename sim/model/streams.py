@@ -5,6 +5,10 @@ seed and the stream's *name*, so adding a militia or a rule never shifts another
 numbers, and two scenarios run with one seed share their draws. Streams are counter-based
 (Philox): the number used by trial ``i`` on day ``t`` depends only on (seed, name, t, i), so
 results are identical however the trials are split into chunks or spread over workers.
+A decision that only some lanes face (casualties of lanes with attacks, the target of lanes
+with a strike) asks for those lanes' numbers alone (:meth:`Streams.uniform_at`): they are the
+very numbers a full draw would give them, computed without the others
+(:mod:`sim.core.philox`).
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import hashlib
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
-from sim.core.types import FloatArray, SeedLike
+from sim.core.philox import uniforms_at, uniforms_dense
+from sim.core.types import FloatArray, IntArray, SeedLike
 
 # trial indices run from 0 to ``MAX_TRIALS - 1`` (sim.core.checks): Philox's counter word holds
 # ``trial // 4``
+
+# a number at its own counter costs about 3.5 times one of a full-width draw (measured in
+# benchmarks/throughput.py): past this share of the lanes, draw them all and pick
+DENSE_ABOVE = 0.25
 
 
 def _name_key(name: str) -> int:
@@ -43,14 +51,15 @@ class Streams:
         self.start = start
         self.n = n
         self.copies = copies
-        self._keys: dict[str, npt.NDArray[np.uint64]] = {}
-        self.drawn = 0  # numbers handed out so far (benchmarks/throughput.py counts them)
+        self._keys: dict[str, tuple[int, int]] = {}
+        self.drawn = 0  # numbers the model has used so far (benchmarks/throughput.py counts)
 
-    def _key(self, name: str) -> npt.NDArray[np.uint64]:
+    def _key(self, name: str) -> tuple[int, int]:
         if name not in self._keys:
             entropy = list(self.seed) if isinstance(self.seed, Sequence) else self.seed
             seq = np.random.SeedSequence(entropy, spawn_key=(_name_key(name),))
-            self._keys[name] = seq.generate_state(2, np.uint64).astype(np.uint64)
+            words = seq.generate_state(2, np.uint64)
+            self._keys[name] = (int(words[0]), int(words[1]))
         return self._keys[name]
 
     def uniform(self, name: str, step: int, draw: int = 0) -> FloatArray:
@@ -62,7 +71,18 @@ class Streams:
             draw: A second index for several numbers per trial and day.
         """
         self.drawn += self.n
-        pad = self.start % 4  # Philox yields four numbers per counter value
-        bitgen = np.random.Philox(key=self._key(name), counter=[self.start // 4, step, draw, 0])
-        out: FloatArray = np.random.Generator(bitgen).random(self.n + pad)[pad:]
+        out = uniforms_dense(self._key(name), step, draw, self.start, self.n)
         return np.tile(out, self.copies) if self.copies > 1 else out
+
+    def uniform_at(self, name: str, step: int, lanes: IntArray, draw: int = 0) -> FloatArray:
+        """The numbers :meth:`uniform` gives the lanes ``lanes`` (indices into the block).
+
+        Only those lanes' numbers are computed, unless they are many (over
+        :data:`DENSE_ABOVE` of the block), when drawing them all and picking is cheaper.
+        """
+        self.drawn += lanes.size
+        if lanes.size > DENSE_ABOVE * self.n:
+            whole = uniforms_dense(self._key(name), step, draw, self.start, self.n)
+            return whole[lanes % self.n] if self.copies > 1 else whole[lanes]
+        trials = self.start + (lanes % self.n if self.copies > 1 else lanes)
+        return uniforms_at(self._key(name), step, draw, trials)

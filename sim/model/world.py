@@ -28,12 +28,22 @@ class World:
         self.by_group: IntArray = np.zeros((n_groups, n), dtype=np.int64)
         self.forced_killed: IntArray = np.zeros(n, dtype=np.int64)
 
-    def record_attacks(self, group: int, n: IntArray, killed: IntArray, wounded: IntArray) -> None:
-        """Add group ``group``'s attacks in one theater, and their casualties, to today's."""
-        self.attacks.today += n
+    def record_attacks(
+        self, group: int, lanes: IntArray, n: IntArray, killed: IntArray, wounded: IntArray
+    ) -> None:
+        """Add a group's ``n`` attacks in one theater, in lanes ``lanes``, with casualties."""
+        self.attacks.today[lanes] += n
+        self.killed.today[lanes] += killed
+        self.wounded.today[lanes] += wounded
+        self.by_group[group, lanes] += n
+
+    def record_forced(self, group: int, killed: int, wounded: int) -> None:
+        """Add an attack the scenario forces (in every lane), with its casualties."""
+        self.attacks.today += 1
         self.killed.today += killed
         self.wounded.today += wounded
-        self.by_group[group] += n
+        self.by_group[group] += 1
+        self.forced_killed += killed
 
     def end_day(self) -> None:
         """Close today's tallies."""
