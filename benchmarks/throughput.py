@@ -10,7 +10,8 @@ repeats; ratios are between figures measured in this same run):
    shipped uncertainties (the default), and the vectorized model run on one lane per model;
 2. all cores (``workers``) against one, on the same run;
 3. the random-number bound: how long numpy alone takes to generate the uniforms one
-   trial-day consumes (counted by the model's streams), and the model's time over it;
+   trial-day uses (counted by the model's streams: a decision that only some lanes face
+   draws numbers for those lanes alone), and the model's time over it;
 4. start-up (import, scenario load, model build) and peak resident memory of a big run;
 5. how cost grows with trials, days and the number of militias.
 
@@ -33,7 +34,7 @@ from mesa_scalar import run_scalar  # benchmarks/, beside this script
 
 import sim
 from sim.model.escalation import EscalationModel
-from sim.runs.runner import simulate_block
+from sim.runs.runner import DEFAULT_BLOCK, simulate_block
 
 
 def median_time(fn: Callable[[], object], repeats: int) -> float:
@@ -47,7 +48,7 @@ def median_time(fn: Callable[[], object], repeats: int) -> float:
 
 
 def random_numbers_per_trial_day(sc: sim.Scenario, trials: int, days: int) -> float:
-    """Uniforms the model draws per trial-day (counted by its streams)."""
+    """Uniforms the model uses per trial-day (counted by its streams)."""
     m = EscalationModel(sc, trials, 0, days=days, point=True)
     try:
         for _ in range(days):
@@ -151,6 +152,13 @@ def main() -> None:
     t = median_time(lambda: sim.run(sc, n, days, seed=0, workers=1), repeats)
     label = f"vectorized, {n:,} trials, drawn"
     print(f"  {label:40} {n * days / t:12,.0f}   {n * days / t / scalar:,.1f}x")
+    big_block = 50_000
+    t = median_time(
+        lambda: sim.run(sc, n, days, seed=0, workers=1, point=True, block_size=big_block),
+        repeats,
+    )
+    label = f"vectorized, {n:,} trials, blocks of {big_block:,}"
+    print(f"  {label:40} {n * days / t:12,.0f}   {n * days / t / scalar:,.1f}x")
     single_trials = 5 if args.quick else 20
     t = median_time(
         lambda: [simulate_block(sc, 0, k, 1, days, True) for k in range(single_trials)], repeats
@@ -163,10 +171,10 @@ def main() -> None:
     for _ in range(repeats):  # interleaved, so drift in the machine's speed hits both alike
         for workers, times in ((1, one), (cores, many)):
             t0 = time.perf_counter()
-            sim.run(sc, n_par, days, seed=0, workers=workers, block_size=20_000, point=True)
+            sim.run(sc, n_par, days, seed=0, workers=workers, point=True)
             times.append(time.perf_counter() - t0)
     t1, tn = statistics.median(one), statistics.median(many)
-    print(f"\n2. all cores, {n_par:,} trials in blocks of 20,000 (medians, interleaved runs)")
+    print(f"\n2. all cores, {n_par:,} trials in blocks of {DEFAULT_BLOCK:,} (medians, interleaved)")
     print(f"  1 worker  {n_par * days / t1:12,.0f} trial-days/s")
     print(f"  {cores} workers {n_par * days / tn:12,.0f} trial-days/s   speed-up {t1 / tn:.2f}x")
 
@@ -175,7 +183,7 @@ def main() -> None:
     bound = rng_bound_seconds(per, n, days, repeats) / (n * days)
     model = 1 / vectorized[n]
     print(f"\n3. the random-number bound, {n:,} trials, 1 core")
-    print(f"  uniforms per trial-day                {per:8.1f}")
+    print(f"  uniforms used per trial-day           {per:8.1f}")
     print(f"  numpy alone (Philox), per trial-day   {bound * 1e9:8.1f} ns")
     print(f"  the model, per trial-day              {model * 1e9:8.1f} ns")
     print(f"  model / bound                         {model / bound:8.2f}x")

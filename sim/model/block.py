@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.core.types import FloatArray, IntArray
+from sim.core.types import DayArray, FloatArray, IntArray
 
 #: per-day series with bands: name -> histogram cap (values at or above it count at the cap)
 SERIES: dict[str, int] = {"attacks": 512, "us_strikes": 64, "us_killed": 1024, "us_wounded": 4096}
@@ -36,7 +36,8 @@ class Block:
     Attributes:
         per_trial: Metric name to one value per trial (NaN where undefined in a trial).
         by_group: Attacks per day of each group, groups x trials.
-        first_rung_day: Day each rung was first reached, rungs x trials (-1: never).
+        first_rung_day: Day each rung was first reached, rungs x trials (-1: never), in
+            2 bytes a day (a run has at most 3,650 days).
         daily_sum: Series name to the per-day sum over trials.
         daily_hist: Series name to per-day histograms, days x values.
         rung_count: Trials whose highest rung so far is each rung, days x rungs.
@@ -46,49 +47,62 @@ class Block:
 
     per_trial: dict[str, FloatArray]
     by_group: FloatArray
-    first_rung_day: IntArray
+    first_rung_day: DayArray
     daily_sum: dict[str, FloatArray]
     daily_hist: dict[str, IntArray]
     rung_count: IntArray
     parameters: dict[str, FloatArray] = field(default_factory=dict)
 
-    @staticmethod
-    def merge(blocks: Iterable[Block]) -> Block:
-        """Join blocks in trial order, consuming them one at a time.
+    @property
+    def trials(self) -> int:
+        """The number of trials (lanes) in the block."""
+        return int(self.by_group.shape[1])
 
-        Sums and histograms are added as each block arrives, so memory holds one block's
-        histograms, not all of them; per-trial values are concatenated at the end, one
-        column at a time, so the parts and the whole coexist for one column only.
+    @staticmethod
+    def merge(blocks: Iterable[Block], trials: int) -> Block:
+        """Join blocks of ``trials`` trials in all, in trial order, consuming them one at a time.
+
+        Sums and histograms are added, and per-trial values copied into arrays of the whole
+        run, as each block arrives: memory holds the whole run's per-trial values once, and
+        one block at a time, never the parts and the whole together.
+
+        Raises:
+            ValueError: The blocks do not hold ``trials`` trials.
         """
         it = iter(blocks)
         first = next(it)
-        sums = {k: v.copy() for k, v in first.daily_sum.items()}
-        hists = {k: v.copy() for k, v in first.daily_hist.items()}
-        rungs = first.rung_count.copy()
-        per_trial = {k: [v] for k, v in first.per_trial.items()}
-        parameters = {k: [v] for k, v in first.parameters.items()}
-        by_group, first_rung_day = [first.by_group], [first.first_rung_day]
-        for b in it:
-            for k in sums:
-                sums[k] += b.daily_sum[k]
-            for k in hists:
-                hists[k] += b.daily_hist[k]
-            rungs += b.rung_count
-            for k in per_trial:
-                per_trial[k].append(b.per_trial[k])
-            for k in parameters:
-                parameters[k].append(b.parameters[k])
-            by_group.append(b.by_group)
-            first_rung_day.append(b.first_rung_day)
-        return Block(
-            per_trial=_joined(per_trial),
-            by_group=np.concatenate(by_group, axis=1),
-            first_rung_day=np.concatenate(first_rung_day, axis=1),
-            daily_sum=sums,
-            daily_hist=hists,
-            rung_count=rungs,
-            parameters=_joined(parameters),
+        out = Block(
+            per_trial=_like(first.per_trial, trials),
+            by_group=np.empty((first.by_group.shape[0], trials)),
+            first_rung_day=np.empty((first.first_rung_day.shape[0], trials), np.int32),
+            daily_sum={k: v.copy() for k, v in first.daily_sum.items()},
+            daily_hist={k: v.copy() for k, v in first.daily_hist.items()},
+            rung_count=first.rung_count.copy(),
+            parameters=_like(first.parameters, trials),
         )
+        out._put(first, 0)
+        done = first.trials
+        for b in it:
+            for k in out.daily_sum:
+                out.daily_sum[k] += b.daily_sum[k]
+            for k in out.daily_hist:
+                out.daily_hist[k] += b.daily_hist[k]
+            out.rung_count += b.rung_count
+            out._put(b, done)
+            done += b.trials
+        if done != trials:
+            raise ValueError(f"the blocks hold {done} trials, not {trials}")
+        return out
+
+    def _put(self, b: Block, at: int) -> None:
+        """Copy block ``b``'s per-trial values into this block's lanes from ``at`` on."""
+        lanes = slice(at, at + b.trials)
+        for k, v in b.per_trial.items():
+            self.per_trial[k][lanes] = v
+        for k, v in b.parameters.items():
+            self.parameters[k][lanes] = v
+        self.by_group[:, lanes] = b.by_group
+        self.first_rung_day[:, lanes] = b.first_rung_day
 
     def select(self, start: int, stop: int) -> Block:
         """Lanes ``start`` to ``stop - 1``: their per-trial outcomes and parameters.
@@ -108,9 +122,15 @@ class Block:
         )
 
 
-def _joined(parts: dict[str, list[FloatArray]]) -> dict[str, FloatArray]:
-    """Each column's parts concatenated, each column's parts freed as soon as it is joined."""
-    out = {}
-    for key in list(parts):
-        out[key] = np.concatenate(parts.pop(key))
-    return out
+def _like(columns: dict[str, FloatArray], trials: int) -> dict[str, FloatArray]:
+    """Empty columns of ``trials`` values, of the same dtypes as ``columns``.
+
+    They are the rows of one array (of a dtype), which is big enough to get pages of its own
+    from the allocator rather than holes among the blocks' freed arrays.
+    """
+    out: dict[str, FloatArray] = {}
+    for dtype in {v.dtype for v in columns.values()}:
+        keys = [k for k, v in columns.items() if v.dtype == dtype]
+        rows = np.empty((len(keys), trials), dtype)
+        out.update(zip(keys, rows, strict=True))
+    return {k: out[k] for k in columns}

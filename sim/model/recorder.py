@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.types import BoolArray, FloatArray, IntArray
+from sim.core.types import BoolArray, DayArray, FloatArray, IntArray
 from sim.model.block import DOCTRINE_SERIES, SERIES, Block
 from sim.scenario.vocabulary import LADDER, METRICS, RUNGS
 
@@ -59,7 +59,7 @@ class Recorder:
         self.forced_killed, self.leader, self.iran_strikes = (np.zeros(n, np.int64) for _ in "123")
         self.lull, self.longest_lull, self.max_rung = (np.zeros(n, np.int64) for _ in "123")
         self.by_group = np.zeros((len(militias), n), dtype=np.int64)
-        self.first_rung_day = np.full((len(RUNGS), n), -1, dtype=np.int64)
+        self.first_rung_day: DayArray = np.full((len(RUNGS), n), -1, dtype=np.int32)
         self.first_rung_day[0] = 0  # every trial starts on rung 0, calm
         self.first_directive, self.last_compliant = _never(n), _never(n)
         self.first_fatality, self.fatality_to_strike = _never(n), _never(n)

@@ -113,7 +113,7 @@ def run(
     t0 = time.perf_counter()
     blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers, point)
     with progress_bar(trials, sc.name, "trials", enabled=progress) as bar:
-        block = Block.merge(_counted(blocks, bar))
+        block = Block.merge(_counted(blocks, bar), trials)
     return Results(
         scenario=sc,
         seed=seed,

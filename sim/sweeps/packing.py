@@ -185,7 +185,7 @@ def _simulate(pack: Pack, scenario: Scenario, group: list[Point], lanes: bool) -
         )
         for r in range(0, n, size)
     )
-    return Block.merge(blocks)
+    return Block.merge(blocks, n)
 
 
 def _repeat(group: list[Point], key: str, n: int) -> FloatArray:
