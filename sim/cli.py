@@ -1,8 +1,8 @@
 """The ``escsim`` command: a thin layer over the Python API.
 
 Core objects: :func:`main` and its subcommands ``run``, ``compare``, ``sweep``,
-``analyze``, ``plot``, ``trace``, ``validate`` and ``list``. Bad input of any kind ends with
-one line on stderr and exit code 2, never a traceback.
+``analyze``, ``plot``, ``calibrate``, ``trace``, ``validate`` and ``list``. Bad input of any
+kind ends with one line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibration.loader import load_calibration
+from sim.calibration.runner import calibrate
 from sim.core.errors import InputError, did_you_mean
 from sim.core.files import WriteError, check_out_dir
 from sim.core.yamlio import parse_yaml
@@ -126,9 +128,27 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="every number at its point value (default: draw declared uncertainties per trial)",
     )
+    p.add_argument(
+        "--posterior",
+        type=_folder,
+        default=None,
+        metavar="DIR",
+        help="draw the fitted quantities from a calibration's posterior (escsim calibrate --out)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", type=_folder, default=None, help="folder to write results into")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _add_where(p: argparse.ArgumentParser) -> None:
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=_positive, default=None, help="local processes (all cores)"
+    )
+    where.add_argument("--scheduler", default=None, help="a Dask scheduler, tcp://HOST:PORT")
+    where.add_argument(
+        "--dask-local", type=_positive, default=None, help="a local Dask cluster of N"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,14 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=_folder, required=True, help="folder for the results; rerun to resume"
     )
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers", type=_positive, default=None, help="local processes (all cores)"
-    )
-    where.add_argument("--scheduler", default=None, help="a Dask scheduler, tcp://HOST:PORT")
-    where.add_argument(
-        "--dask-local", type=_positive, default=None, help="start a local Dask cluster of N"
-    )
+    _add_where(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p = sub.add_parser("analyze", help="sensitivity indices of a sweep's or a run's metrics")
     p.add_argument("dir", help="a sweep's results folder, or a run's (escsim run --out)")
@@ -178,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=_positive, default=None, help="days (the scenario's own)")
     p.add_argument("--point", action="store_true", help="every number at its point value")
     p.add_argument("--csv", action="store_true", help="print the events as CSV")
+    p = sub.add_parser("calibrate", help="fit a calibration file's quantities to the record")
+    p.add_argument("file", help="a calibration file, or a shipped one's name")
+    p.add_argument("--out", type=_folder, required=True, help="results folder; rerun to resume")
+    _add_where(p)
+    p.add_argument("--restart", action="store_true", help="discard finished generations")
     p = sub.add_parser("validate", help="check scenario and sweep files")
     p.add_argument("files", nargs="+", help="scenario or sweep files, or shipped names")
     sub.add_parser("list", help="list the shipped scenarios and sweeps")
@@ -196,6 +214,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
         "workers": args.workers,
         "progress": not args.quiet,
         "point": args.point,
+        "posterior": args.posterior,
     }
 
 
@@ -302,6 +321,21 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    cal = load_calibration(args.file)
+    check_executor_args(args.workers, args.scheduler, args.dask_local)
+    try:
+        post = calibrate(cal, args.out, args.workers, not args.restart, args.scheduler,
+                         args.dask_local, progress=True)  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"escsim: interrupted; finished generations are kept in {args.out}: run the "
+              "same command again to resume", file=sys.stderr)  # fmt: skip
+        return 130
+    print(post.report())
+    print(f"results in {args.out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_trace(args: argparse.Namespace) -> int:
     t = trace(args.scenario, args.trial, args.seed, args.days, args.point)
     print(t.to_frame().to_csv(index=False) if args.csv else t, end="\n" * (not args.csv))
@@ -359,6 +393,7 @@ COMMANDS = {
     "sweep": _cmd_sweep,
     "analyze": _cmd_analyze,
     "plot": _cmd_plot,
+    "calibrate": _cmd_calibrate,
     "trace": _cmd_trace,
     "validate": _cmd_validate,
     "list": _cmd_list,

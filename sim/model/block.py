@@ -37,7 +37,7 @@ class Block:
         per_trial: Metric name to one value per trial (NaN where undefined in a trial).
         by_group: Attacks per day of each group, groups x trials.
         first_rung_day: Day each rung was first reached, rungs x trials (-1: never), in
-            2 bytes a day (a run has at most 3,650 days).
+            4 bytes each.
         daily_sum: Series name to the per-day sum over trials.
         daily_hist: Series name to per-day histograms, days x values.
         rung_count: Trials whose highest rung so far is each rung, days x rungs.

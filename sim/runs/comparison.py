@@ -23,6 +23,7 @@ from sim.core.html import head_html, table_html
 from sim.core.stats import Estimate, paired_difference, relative_risk
 from sim.core.types import SeedLike
 from sim.runs.figures import comparison_figure
+from sim.runs.posterior import load_posterior
 from sim.runs.results import Results, settings_text
 from sim.runs.runner import DEFAULT_BLOCK, run
 from sim.scenario.loader import Scenario, load_scenario
@@ -213,15 +214,17 @@ def compare(
     workers: int | None = 1,
     progress: bool = False,
     point: bool = False,
+    posterior: str | Path | None = None,
 ) -> Comparison:
     """Run two scenarios with the same seed and compare them trial by trial.
 
     ``days`` defaults to the first scenario's horizon; the other arguments are those of
-    :func:`sim.run`.
+    :func:`sim.run`. With a ``posterior``, trial ``t`` of both runs takes the same particle.
     """
     sa, sb = load_scenario(a), load_scenario(b)
     n_days = days if days is not None else sa.spec.days
+    draws = load_posterior(posterior) if posterior is not None else None
     return Comparison(
-        run(sa, trials, n_days, seed, block_size, workers, progress, point),
-        run(sb, trials, n_days, seed, block_size, workers, progress, point),
+        run(sa, trials, n_days, seed, block_size, workers, progress, point, draws),
+        run(sb, trials, n_days, seed, block_size, workers, progress, point, draws),
     )

@@ -61,6 +61,7 @@ class Results:
         block: The merged outcomes of all trials.
         elapsed: Seconds the simulation took.
         point: Every number was at its point value (no draws from declared uncertainties).
+        posterior: The calibration folder whose posterior the fitted values were drawn from.
     """
 
     scenario: Scenario
@@ -70,6 +71,7 @@ class Results:
     block: Block
     elapsed: float = 0.0
     point: bool = False
+    posterior: str | None = None
     _summary: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -320,6 +322,7 @@ class Results:
             trials=self.trials,
             days=self.days,
             point=self.point,
+            posterior=self.posterior,
             uncertain=[] if self.point else self.uncertain(),
         )
         try:

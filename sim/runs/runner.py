@@ -20,6 +20,7 @@ from sim.model.block import Block
 from sim.model.escalation import EscalationModel
 from sim.runs.limits import check_fits
 from sim.runs.pool import Progress, Task, executor, progress_bar, tune_malloc
+from sim.runs.posterior import PosteriorDraws, load_posterior
 from sim.runs.results import Results
 from sim.scenario.loader import Scenario, load_scenario
 
@@ -30,10 +31,21 @@ GC_TRIALS = 2000
 
 
 def simulate_block(
-    scenario: Scenario, seed: SeedLike, start: int, n: int, days: int, point: bool = False
+    scenario: Scenario,
+    seed: SeedLike,
+    start: int,
+    n: int,
+    days: int,
+    point: bool = False,
+    posterior: PosteriorDraws | None = None,
 ) -> Block:
-    """Run trials ``start`` to ``start + n - 1`` for ``days`` days (``point``: no draws)."""
-    return advance(EscalationModel(scenario, n, seed, start=start, days=days, point=point), days)
+    """Run trials ``start`` to ``start + n - 1`` for ``days`` days.
+
+    ``point``: no draws; ``posterior``: the fitted quantities' values drawn from it.
+    """
+    lanes = posterior.lanes(seed, start, n) if posterior is not None else None
+    model = EscalationModel(scenario, n, seed, start=start, days=days, lanes=lanes, point=point)
+    return advance(model, days)
 
 
 def advance(model: EscalationModel, days: int) -> Block:
@@ -51,7 +63,14 @@ def advance(model: EscalationModel, days: int) -> Block:
 
 
 def _blocks(
-    sc: Scenario, seed: SeedLike, trials: int, days: int, block_size: int, workers: int, point: bool
+    sc: Scenario,
+    seed: SeedLike,
+    trials: int,
+    days: int,
+    block_size: int,
+    workers: int,
+    point: bool,
+    posterior: PosteriorDraws | None,
 ) -> Iterator[tuple[int, Block]]:
     """Yield ``(trials in block, block)`` in trial order, simulated here or in processes.
 
@@ -60,7 +79,7 @@ def _blocks(
     """
     n_blocks = -(-trials // block_size)
     tasks: Iterator[Task] = (
-        (s, simulate_block, (sc, seed, s, min(block_size, trials - s), days, point))
+        (s, simulate_block, (sc, seed, s, min(block_size, trials - s), days, point, posterior))
         for s in range(0, trials, block_size)
     )
     with executor(workers=min(workers, n_blocks)) as pool:
@@ -83,6 +102,7 @@ def run(
     workers: int | None = 1,
     progress: bool = False,
     point: bool = False,
+    posterior: str | Path | PosteriorDraws | None = None,
 ) -> Results:
     """Run ``trials`` Monte Carlo trials of a scenario.
 
@@ -99,6 +119,9 @@ def run(
             once a run has lasted two seconds.
         point: Every number at its point value. By default each uncertainty the scenario
             declares is drawn once per trial (:meth:`Results.parameters` holds the draws).
+        posterior: A calibration's results folder (``escsim calibrate --out``): each trial
+            takes the fitted quantities' values of a particle drawn from its posterior by
+            weight (posterior predictive); the rest are drawn as usual.
 
     Returns:
         The :class:`~sim.runs.results.Results`.
@@ -107,11 +130,14 @@ def run(
     tune_malloc()
     seed, trials = plain_seed(seed), int(trials)
     sc = load_scenario(scenario)
+    draws = load_posterior(posterior) if posterior is not None else None
+    if draws is not None:
+        draws.check(sc)
     n_days = int(days) if days is not None else sc.spec.days
     n_workers = min(workers or os.cpu_count() or 1, -(-trials // block_size))
     check_fits(trials, n_days, block_size, n_workers, len(sc.spec.militias))
     t0 = time.perf_counter()
-    blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers, point)
+    blocks = _blocks(sc, seed, trials, n_days, block_size, n_workers, point, draws)
     with progress_bar(trials, sc.name, "trials", enabled=progress) as bar:
         block = Block.merge(_counted(blocks, bar), trials)
     return Results(
@@ -122,4 +148,5 @@ def run(
         block=block,
         elapsed=time.perf_counter() - t0,
         point=point,
+        posterior=draws.folder if draws is not None else None,
     )

@@ -2,8 +2,9 @@
 
 Core objects: :class:`ScenarioSpec` and its parts (:class:`Param`, :class:`Driver`,
 :class:`MilitiaSpec`, :class:`Rule`, :class:`Rules`, :class:`Mechanisms`, :class:`Event`,
-:class:`ScheduleEntry`, :class:`Source`). Every number carries a unit that fixes its range,
-and every rule a source: a verbatim quote from ``seeds/`` or a calibration row.
+:class:`ScheduleEntry`, :class:`Source`, :class:`Calendar`). Every number carries a unit
+that fixes its range, and every rule a source: a verbatim quote from ``seeds/`` or a
+calibration row.
 
 Types are strict: a whole-number field takes only a whole number (not ``true``, ``"90"`` or
 ``90.0``), a number field a whole or decimal number (not a boolean or text), a switch only
@@ -14,6 +15,7 @@ troops by :data:`MAX_TROOPS`.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Annotated, Any, Literal
 
@@ -181,6 +183,26 @@ class Event(Part):
         return militia
 
 
+class Calendar(Part):
+    """The date of a run's day 0, for a replay of real days (``day_0``: ISO ``YYYY-MM-DD``)."""
+
+    day_0: str
+    source: Source
+
+    @field_validator("day_0")
+    @classmethod
+    def _iso_date(cls, day_0: str) -> str:
+        try:
+            datetime.date.fromisoformat(day_0)
+        except ValueError:
+            raise ValueError(f"day_0 must be a date as YYYY-MM-DD, got {day_0!r}") from None
+        return day_0
+
+    def date(self, day: int) -> datetime.date:
+        """The date of ``day``."""
+        return datetime.date.fromisoformat(self.day_0) + datetime.timedelta(days=day)
+
+
 class Theater(Part):
     """A country where U.S. forces are deployed."""
 
@@ -303,3 +325,4 @@ class ScenarioSpec(Part):
     params: dict[Name, Param]
     rules: Rules
     mechanisms: Mechanisms
+    calendar: Calendar | None = None

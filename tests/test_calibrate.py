@@ -1,0 +1,149 @@
+"""escsim calibrate: a small calibration end to end, seeded, resumable; bad files refused."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.calibration.loader import load_calibration
+from sim.calibration.record import shipped_record
+from sim.calibration.runner import calibrate
+from sim.core.errors import InputError
+
+SMALL = """\
+scenario: wave_2023
+fit_until: 75
+parameters:
+  params.campaign_rate.value:
+    prior: {lognormal: {median: 1.6, sd_log: 0.3}}
+  params.strike_base.value: {}
+observation:
+  attacks: {dispersion: 10}
+  strikes: {dispersion: null}
+  truce: gaza_truce
+method: {particles: 150, replicates: 2, generations: 3, seed: 4}
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cal")
+    path = folder / "small.yaml"
+    path.write_text(SMALL)
+    return path, calibrate(path, folder / "out", workers=1)
+
+
+def test_a_small_calibration_writes_its_posterior_summary_and_diagnostics(small):
+    path, post = small
+    out = path.parent / "out"
+    table = pd.read_parquet(out / "posterior.parquet")
+    assert set(table["generation"]) == {0, 1, 2}
+    last = table[table["generation"] == 2]
+    assert last["weight"].sum() == pytest.approx(1)
+    summary = pd.read_csv(out / "summary.csv", index_col=0)
+    assert list(summary.index) == ["params.campaign_rate.value", "params.strike_base.value"]
+    assert summary.loc["params.campaign_rate.value", "prior_q50"] == pytest.approx(1.6, rel=1e-3)
+    diag = pd.read_csv(out / "diagnostics.csv", index_col=0)
+    assert (np.diff(diag["epsilon"]) < 0).all()  # the tolerance falls each generation
+    assert ((diag["ess"] > 1) & (diag["ess"] <= 150)).all()
+    assert (out / "manifest.json").exists() and post.stopped == "reached 3 generations"
+
+
+def test_the_same_file_and_seed_give_the_same_posterior_with_two_workers(small, tmp_path):
+    path, post = small
+    again = calibrate(path, tmp_path / "out2", workers=2)
+    for a, b in zip(post.generations, again.generations, strict=True):
+        np.testing.assert_array_equal(a.z, b.z)
+        np.testing.assert_array_equal(a.distances, b.distances)
+
+
+def test_a_stopped_calibration_resumes_from_its_last_generation(small, tmp_path):
+    path, post = small
+    out = tmp_path / "out3"
+    shutil.copytree(path.parent / "out", out)
+    (out / "generations" / "002.npz").unlink()  # stopped during the last generation
+    (out / "posterior.parquet").unlink()
+    resumed = calibrate(path, out, workers=1)
+    np.testing.assert_array_equal(resumed.last.z, post.last.z)
+    np.testing.assert_array_equal(resumed.last.weights, post.last.weights)
+
+
+def test_a_folder_of_another_calibration_is_refused(small, tmp_path):
+    path, _ = small
+    other = tmp_path / "other.yaml"
+    other.write_text(SMALL.replace("seed: 4", "seed: 5"))
+    with pytest.raises(InputError, match="holds another calibration"):
+        calibrate(other, path.parent / "out")
+
+
+BAD = [
+    ("params.strike_base.value: {}", "params.nope.value: {}", "not a number of scenario"),
+    ("params.strike_base.value: {}", "params.directive_delay_min.value: {}", "no uncertainty"),
+    (
+        "params.strike_base.value: {}",
+        "params.strike_base.value: {prior: {uniform: [0, 2]}}",
+        "probability",
+    ),
+    ("truce: gaza_truce", "truce: gaza_truc", "no period 'gaza_truc'"),
+    ("scenario: wave_2023", "scenario: baseline", "has no calendar"),
+    ("fit_until: 75", "fit_until: -1", "greater than or equal to 0"),
+    ("method: {particles", "methods: {particles", "unknown key 'methods'"),
+    ("fit_until: 75", "fit_until: 75\nrecord: nowhere", "no record folder"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BAD)
+def test_a_bad_calibration_file_is_one_clear_message_and_exit_2(tmp_path, old, new, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(SMALL.replace(old, new))
+    with pytest.raises(InputError) as exc:
+        load_calibration(path)
+    assert message in exc.value.reason and exc.value.file == str(path)
+    cmd = [sys.executable, "-m", "sim", "calibrate", str(path), "--out", str(tmp_path / "o")]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and message in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_record_with_a_negative_count_stops_the_calibration_at_its_line(tmp_path):
+    shutil.copytree(shipped_record(), tmp_path / "rec")
+    f = tmp_path / "rec" / "attacks.csv"
+    f.write_text(f.read_text().replace("2023-10-26,9,16,16", "2023-10-26,9,-16,16"))
+    path = tmp_path / "c.yaml"
+    path.write_text(SMALL.replace("fit_until: 75", "fit_until: 75\nrecord: rec"))
+    with pytest.raises(InputError) as exc:
+        load_calibration(path)
+    assert exc.value.file == str(f) and exc.value.line == 3 and "negative" in exc.value.reason
+
+
+def test_a_run_draws_its_fitted_values_from_the_posterior(small, tmp_path):
+    path, post = small
+    out = path.parent / "out"
+    r = sim.run("qaani_visit", 3000, 30, seed=2, posterior=out)
+    drawn = r.parameters()["params.campaign_rate.value"].to_numpy()
+    particles = post.particles()
+    fitted = particles.loc[particles["weight"] > 0, "params.campaign_rate.value"].to_numpy()
+    assert np.isin(drawn, fitted).all()  # every trial holds one particle's value
+    w = particles.groupby("params.campaign_rate.value")["weight"].sum()
+    expected = float((w.index * w).sum())
+    se = drawn.std() / np.sqrt(drawn.size)
+    assert abs(drawn.mean() - expected) < 4 * se  # picked by weight
+    # the same seed and posterior: the same picks, whatever the blocks and workers
+    again = sim.run("qaani_visit", 3000, 30, seed=2, posterior=out, block_size=700, workers=2)
+    np.testing.assert_array_equal(again.parameters()["params.campaign_rate.value"], drawn)
+    assert r.posterior == str(out)
+    written = r.write(tmp_path / "run")
+    manifest = next(p for p in written if p.name == "manifest.json")
+    assert json.loads(manifest.read_text())["posterior"] == str(out)
+
+
+def test_a_folder_that_holds_no_posterior_is_refused(tmp_path):
+    cmd = [sys.executable, "-m", "sim", "run", "baseline", "--trials", "10", "--posterior"]
+    proc = subprocess.run([*cmd, str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "not a calibration's results folder" in proc.stderr
