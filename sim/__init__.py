@@ -7,8 +7,10 @@ Core objects: :func:`load_scenario`, :func:`run` (returning :class:`Results`),
 :func:`compare` (returning :class:`Comparison`), :func:`sweep` (a sweep file's points, as a
 DataFrame), :func:`load_sweep`, :class:`SweepResults` (a sweep folder, with its sensitivity
 indices and figures), :func:`trace` (one trial's events), :func:`explore` (an ipywidgets
-explorer), :func:`held_against_record` (the model against public counts),
-:class:`Scenario`, :class:`InputError`.
+explorer), :func:`held_against_record` (the model against public counts), :func:`calibrate` (ABC-SMC
+against the record, returning a :class:`Posterior`), :func:`load_results` (a calibration's
+folder), :func:`skill` (its forecast skill), :func:`load_record`, :class:`Scenario`,
+:class:`InputError`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time, names load on first use
+    from sim.calibration.forecast import skill
+    from sim.calibration.loader import Calibration, load_calibration
+    from sim.calibration.posterior import Posterior
+    from sim.calibration.record import Record, load_record
+    from sim.calibration.runner import calibrate, load_results
     from sim.core.errors import InputError
     from sim.explorer import Explorer, explore
     from sim.history.facts import held_against_record
@@ -36,6 +43,14 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time, names load on f
 #: is quick, and ``escsim`` can answer a Ctrl-C while the rest loads (tests/test_architecture.py
 #: checks this table against the imports above)
 _EXPORTS: dict[str, str] = {
+    "calibrate": "sim.calibration.runner",
+    "Calibration": "sim.calibration.loader",
+    "load_calibration": "sim.calibration.loader",
+    "load_record": "sim.calibration.record",
+    "load_results": "sim.calibration.runner",
+    "Posterior": "sim.calibration.posterior",
+    "Record": "sim.calibration.record",
+    "skill": "sim.calibration.forecast",
     "compare": "sim.runs.comparison",
     "Comparison": "sim.runs.comparison",
     "explore": "sim.explorer",

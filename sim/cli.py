@@ -1,8 +1,8 @@
 """The ``escsim`` command: a thin layer over the Python API.
 
 Core objects: :func:`main` and its subcommands ``run``, ``compare``, ``sweep``,
-``analyze``, ``plot``, ``calibrate``, ``trace``, ``validate`` and ``list``. Bad input of any
-kind ends with one line on stderr and exit code 2, never a traceback.
+``analyze``, ``plot``, ``calibrate``, ``forecast``, ``trace``, ``validate`` and ``list``.
+Bad input of any kind ends with one line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from sim.calibration.forecast import skill
 from sim.calibration.loader import load_calibration
-from sim.calibration.runner import calibrate
+from sim.calibration.runner import calibrate, load_results
 from sim.core.errors import InputError, did_you_mean
-from sim.core.files import WriteError, check_out_dir
+from sim.core.files import WriteError, check_out_dir, write_atomic
 from sim.core.yamlio import parse_yaml
 from sim.runs.comparison import compare
 from sim.runs.pool import WorkersDied, check_executor_args
@@ -196,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=_folder, required=True, help="results folder; rerun to resume")
     _add_where(p)
     p.add_argument("--restart", action="store_true", help="discard finished generations")
+    p = sub.add_parser("forecast", help="score a calibration's forecasts of its held-out record")
+    p.add_argument("dir", help="a calibration's results folder (escsim calibrate --out)")
+    p.add_argument("--samples", type=_positive, default=4000, help="forecast samples (4000)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed (0)")
+    p.add_argument("--workers", type=_positive, default=None, help="local processes (all cores)")
     p = sub.add_parser("validate", help="check scenario and sweep files")
     p.add_argument("files", nargs="+", help="scenario or sweep files, or shipped names")
     sub.add_parser("list", help="list the shipped scenarios and sweeps")
@@ -336,6 +342,15 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    post = load_results(args.dir)
+    table = skill(post, args.samples, args.seed, args.workers)
+    write_atomic(Path(args.dir) / "forecast.csv", lambda p: table.to_csv(p))
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.to_string(float_format="{:.3g}".format))
+    return 0
+
+
 def _cmd_trace(args: argparse.Namespace) -> int:
     t = trace(args.scenario, args.trial, args.seed, args.days, args.point)
     print(t.to_frame().to_csv(index=False) if args.csv else t, end="\n" * (not args.csv))
@@ -394,6 +409,7 @@ COMMANDS = {
     "analyze": _cmd_analyze,
     "plot": _cmd_plot,
     "calibrate": _cmd_calibrate,
+    "forecast": _cmd_forecast,
     "trace": _cmd_trace,
     "validate": _cmd_validate,
     "list": _cmd_list,

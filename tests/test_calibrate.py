@@ -147,3 +147,21 @@ def test_a_folder_that_holds_no_posterior_is_refused(tmp_path):
     cmd = [sys.executable, "-m", "sim", "run", "baseline", "--trials", "10", "--posterior"]
     proc = subprocess.run([*cmd, str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 2 and "not a calibration's results folder" in proc.stderr
+
+
+def test_forecast_scores_the_model_and_both_baselines_on_the_held_out_record(small):
+    path, _ = small
+    out = path.parent / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "forecast", str(out), "--samples", "400", "--workers", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "forecast.csv", index_col=[0, 1])
+    assert set(table.index) == {
+        (s, m) for s in ("attacks", "strikes") for m in ("model", "poisson", "hawkes")
+    }
+    assert (table["crps"] > 0).all() and table["coverage_90"].between(0, 1).all()
+    assert table.loc[("attacks", "model"), "observed_last"] == 38  # 140 - 102
+    assert table.loc[("attacks", "model"), "crps_over_model"] == 1

@@ -14,12 +14,16 @@ import hashlib
 import io
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.calibration.forecast import predictive
 from sim.calibration.loader import Calibration, load_calibration
 from sim.calibration.observation import deviance
+from sim.calibration.plots import marginals_figure, pairs_figure, predictive_figure
 from sim.calibration.posterior import Posterior
 from sim.calibration.simulate import observe
 from sim.calibration.smc import (
@@ -36,6 +40,12 @@ from sim.core.versions import package_versions
 from sim.model.values import lane_key
 from sim.runs.pool import Pool, executor
 from sim.runs.runner import DEFAULT_BLOCK
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: posterior predictive trajectories drawn for the figure
+PREDICTIVE_SAMPLES = 2000
 
 
 def _settings(cal: Calibration) -> Settings:
@@ -118,6 +128,25 @@ def _load_generations(folder: Path) -> list[Generation]:
     return gens
 
 
+def load_results(folder: str | Path) -> Posterior:
+    """The posterior of a finished calibration's results folder.
+
+    Raises:
+        InputError: The folder holds no finished calibration, or its file has changed.
+    """
+    where = Path(folder)
+    manifest = where / "manifest.json"
+    if not manifest.is_file():
+        raise InputError("not a calibration's results folder (no manifest.json): run "
+                         "`escsim calibrate` first", file=str(where))  # fmt: skip
+    info = json.loads(manifest.read_text())
+    cal = load_calibration(Path(info["file"]))
+    if fingerprint(cal) != info["fingerprint"]:
+        raise InputError(f"the calibration file, its scenario or its record changed since "
+                         f"this folder was written ({info['file']})", file=str(where))  # fmt: skip
+    return Posterior(cal, tuple(_load_generations(where)), str(info["stopped"]))
+
+
 def _start(folder: Path, cal: Calibration, resume: bool) -> list[Generation]:
     """The generations already written for this calibration (none unless ``resume``)."""
     state = folder / "calibration.json"
@@ -150,7 +179,8 @@ def calibrate(
     Args:
         calibration: A calibration file, or a loaded :class:`Calibration`.
         out: The results folder (``generations/``, ``posterior.parquet``, ``summary.csv``,
-            ``diagnostics.csv``, ``manifest.json``).
+            ``diagnostics.csv``, ``manifest.json`` and the figures ``marginals.png``,
+            ``pairs.png`` and ``predictive.png``).
         workers: Local processes (``None``: every core).
         resume: Go on from the generations already in ``out`` (for the same calibration).
         scheduler: A Dask scheduler's address, to run the lanes on its workers.
@@ -176,12 +206,24 @@ def calibrate(
                 if progress:
                     print(generation_line(g), file=sys.stderr)
     post = Posterior(cal, tuple(gens), stop_reason(gens, s) or "")
-    _write(folder, post)
+    _write(folder, post, workers)
     return post
 
 
-def _write(folder: Path, post: Posterior) -> None:
+def _png(fig: Figure) -> Callable[[Path], None]:
+    return lambda p: fig.savefig(p, dpi=100, format="png")
+
+
+def _write(folder: Path, post: Posterior, workers: int | None) -> None:
     cal = post.calibration
+    end = cal.record.periods.get("record_window", (0, cal.record.last_day))[1]
+    days = np.arange(min(end + 1, cal.scenario.spec.days))
+    counts = predictive(post, days, PREDICTIVE_SAMPLES, cal.spec.method.seed, workers)
+    figures = {
+        "marginals.png": marginals_figure(post),
+        "pairs.png": pairs_figure(post),
+        "predictive.png": predictive_figure(post, days, counts),
+    }
     info = {
         "calibration": cal.name,
         "file": cal.file,
@@ -201,6 +243,7 @@ def _write(folder: Path, post: Posterior) -> None:
             "posterior.parquet": lambda p: post.table().to_parquet(p),
             "summary.csv": lambda p: post.summary().to_csv(p),
             "diagnostics.csv": lambda p: post.diagnostics().to_csv(p),
+            **{name: _png(fig) for name, fig in figures.items()},
             "manifest.json": lambda p: p.write_text(json.dumps(info, indent=2)),
         },
     )
