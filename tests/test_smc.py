@@ -1,6 +1,7 @@
 """ABC-SMC against problems whose posterior is known."""
 
 import numpy as np
+import pytest
 from scipy import stats
 from scipy.special import ndtr
 
@@ -82,3 +83,33 @@ def test_weighted_quantiles_of_equal_weights_are_the_order_statistics():
     x = np.array([5.0, 1.0, 3.0, 2.0, 4.0])
     assert weighted_quantiles(x, np.ones(5), (0.2, 0.6, 1.0)).tolist() == [1.0, 3.0, 5.0]
     assert weighted_quantiles(x, np.array([0, 0, 0, 0, 1.0]), (0.5,)).tolist() == [4.0]
+
+
+def test_pyabc_on_the_same_problem_agrees_with_this_method_and_the_exact_posterior(tmp_path):
+    pyabc = pytest.importorskip("pyabc")  # an optional comparison: pip install pyabc
+    import logging  # noqa: PLC0415 - only when pyabc is there
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    rng = np.random.default_rng(11)
+    total = int(COUNTS.sum())
+    abc = pyabc.ABCSMC(
+        lambda p: {"s": rng.poisson(N * p["lam"])},
+        pyabc.Distribution(lam=pyabc.RV("gamma", A, scale=1 / B)),
+        lambda x, y: abs(x["s"] - y["s"]),
+        population_size=2000,
+        sampler=pyabc.sampler.SingleCoreSampler(),
+        eps=pyabc.epsilon.QuantileEpsilon(alpha=0.3),
+    )
+    abc.new(f"sqlite:///{tmp_path / 'abc.db'}", {"s": total})
+    history = abc.run(minimum_epsilon=0, max_nr_populations=10)
+    frame, w = history.get_distribution(m=0, t=history.max_t)
+    lam = frame["lam"].to_numpy()
+    w = w / w.sum()
+    mean = np.sum(w * lam)
+    ess = 1 / np.sum(w**2)
+    assert abs(mean - EXACT.mean()) < 4 * EXACT.std() / np.sqrt(ess)
+    ours = _toy(Settings(particles=10_000, replicates=1, generations=10, quantile=0.3, seed=5))
+    g = ours[-1]
+    ours_lam = PRIOR.ppf(ndtr(g.z[:, 0]))
+    se = EXACT.std() * np.sqrt(1 / ess + 1 / g.ess)  # the two estimates' Monte Carlo error
+    assert abs(np.sum(g.weights * ours_lam) - mean) < 4 * se

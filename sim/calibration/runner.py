@@ -193,21 +193,42 @@ def calibrate(
     cal = load_calibration(calibration)
     folder = prepare_dir(out)
     gens = _start(folder, cal, resume)
-    s = _settings(cal)
-    dims = len(cal.priors)
-    if stop_reason(gens, s) is None:
-        with executor(workers, scheduler, dask_local) as pool:
-            simulate = _simulator(cal, pool)
-            while stop_reason(gens, s) is None:
-                g = (next_generation(gens[-1], s, simulate) if gens
-                     else first_generation(dims, s, simulate))  # fmt: skip
-                _save_generation(folder, g)
-                gens.append(g)
-                if progress:
-                    print(generation_line(g), file=sys.stderr)
-    post = Posterior(cal, tuple(gens), stop_reason(gens, s) or "")
+
+    def finished(g: Generation) -> None:
+        _save_generation(folder, g)
+        if progress:
+            print(generation_line(g), file=sys.stderr)
+
+    with executor(workers, scheduler, dask_local) as pool:
+        post = fit(cal, pool, gens, finished)
     _write(folder, post, workers)
     return post
+
+
+def fit(
+    cal: Calibration,
+    pool: Pool,
+    done: list[Generation] | None = None,
+    finished: Callable[[Generation], None] | None = None,
+) -> Posterior:
+    """Run generations on ``pool`` until the stopping rule, in memory.
+
+    Args:
+        cal: The calibration.
+        pool: Where the lanes run.
+        done: Generations already finished (resume from the last).
+        finished: Called with each new generation as it finishes.
+    """
+    gens = list(done or [])
+    s = _settings(cal)
+    simulate = _simulator(cal, pool)
+    while stop_reason(gens, s) is None:
+        g = (next_generation(gens[-1], s, simulate) if gens
+             else first_generation(len(cal.priors), s, simulate))  # fmt: skip
+        gens.append(g)
+        if finished is not None:
+            finished(g)
+    return Posterior(cal, tuple(gens), stop_reason(gens, s) or "")
 
 
 def _png(fig: Figure) -> Callable[[Path], None]:
