@@ -18,7 +18,6 @@ import argparse
 import statistics
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -48,8 +47,7 @@ def shipped(repeats: int) -> None:
 
 
 def _small(cal: Calibration, particles: int) -> Calibration:
-    method = cal.spec.method.model_copy(update={"particles": particles, "generations": 2})
-    return replace(cal, spec=cal.spec.model_copy(update={"method": method}))
+    return cal.with_method(particles=particles, generations=2)
 
 
 def with_pyabc(particles: int) -> None:

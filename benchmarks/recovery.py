@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
 
 from scipy import stats
 
@@ -32,11 +31,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
-    cal = load_calibration(args.calibration)
-    method = cal.spec.method.model_copy(
-        update={"particles": args.particles, "replicates": args.replicates}
+    cal = load_calibration(args.calibration).with_method(
+        particles=args.particles, replicates=args.replicates
     )
-    cal = replace(cal, spec=cal.spec.model_copy(update={"method": method}))
+    method = cal.spec.method
     t0 = time.perf_counter()
     with executor(args.workers) as pool:
         table = recovery(cal, args.repeats, args.seed, pool)

@@ -22,6 +22,7 @@ def test_the_four_notebooks_are_there():
         "02_qaani_visit",
         "03_sweeps_and_sensitivity",
         "04_history",
+        "05_calibration",
     ]
 
 

@@ -8,7 +8,7 @@ with no prior, a scenario without a calendar, a record file that fails its check
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from scipy.special import ndtr
 
 from sim.calibration.observation import Observed, observed
 from sim.calibration.record import Record, load_record
-from sim.calibration.spec import MAX_LANES, CalibrationSpec
+from sim.calibration.spec import MAX_LANES, CalibrationSpec, Method
 from sim.core.errors import InputError, KeyPath, did_you_mean
 from sim.core.paths import looks_like_path, real_path, scenarios_dir, shipped_file
 from sim.core.types import FloatArray
@@ -70,6 +70,11 @@ class Calibration:
         series = {k: getattr(obs, k) for k in ("attacks", "injuries", "strikes")}
         disp = {k: s.dispersion for k, s in series.items() if s is not None}
         return observed(self.training, disp, obs.truce)
+
+    def with_method(self, **changes: Any) -> Calibration:
+        """The same calibration with some of the method's settings changed (checked)."""
+        method = Method.model_validate({**self.spec.method.model_dump(), **changes})
+        return replace(self, spec=self.spec.model_copy(update={"method": method}))
 
     def values(self, z: FloatArray) -> dict[str, FloatArray]:
         """Each fitted quantity's values at particles ``z`` (probit space, ``N x d``)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.calibration.forecast import predictive
 from sim.calibration.observation import kept_reports
 from sim.calibration.posterior import Posterior
 from sim.core.plotting import fit_note, fit_title, new_figure
@@ -100,6 +101,16 @@ def _band(ax: Axes, days: IntArray, cum: IntArray, label: str) -> None:
         ax.fill_between(days, q[0], q[1], color="C0", alpha=alpha, linewidth=0,
                         label=f"model {round((hi - lo) * 100)}% band")  # fmt: skip
     ax.plot(days, np.median(cum, axis=1), color="C0", linewidth=1.2, label=f"model median {label}")
+
+
+def predictive_check(
+    post: Posterior, samples: int = 1000, seed: int = 0, workers: int | None = 1
+) -> Figure:
+    """Simulate the posterior predictive over the record's window and draw it against it."""
+    record = post.calibration.record
+    end = record.periods.get("record_window", (0, record.last_day))[1]
+    days = np.arange(min(end + 1, post.calibration.scenario.spec.days))
+    return predictive_figure(post, days, predictive(post, days, samples, seed, workers))
 
 
 def predictive_figure(post: Posterior, days: IntArray, counts: dict[str, IntArray]) -> Figure:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.core.errors import InputError
 from sim.core.paths import data_dir
@@ -94,6 +95,16 @@ class Record:
             strike_days=self.strike_days[keep],
             leadership=self.leadership[keep],
         )
+
+    def table(self) -> pd.DataFrame:
+        """Every series' cumulative reports, a row each, with their dates."""
+        frames = []
+        for s in self.series.values():
+            dates = [self.day_0 + datetime.timedelta(days=int(d)) for d in s.day]
+            frame = pd.DataFrame({"series": s.name, "day": s.day, "date": dates, "low": s.low})
+            frame["high"], frame["stale"], frame["confidence"] = s.high, s.stale, s.confidence
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
 
     @property
     def last_day(self) -> int:

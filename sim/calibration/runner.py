@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.calibration.forecast import predictive
 from sim.calibration.loader import Calibration, load_calibration
 from sim.calibration.observation import deviance
-from sim.calibration.plots import marginals_figure, pairs_figure, predictive_figure
+from sim.calibration.plots import marginals_figure, pairs_figure, predictive_check
 from sim.calibration.posterior import Posterior
 from sim.calibration.simulate import observe
 from sim.calibration.smc import (
@@ -55,8 +54,8 @@ def _settings(cal: Calibration) -> Settings:
 
 
 def fingerprint(cal: Calibration) -> str:
-    """A hash of what the calibration fits and how: its file, scenario and record."""
-    h = hashlib.sha256(Path(cal.file).read_bytes())
+    """A hash of what the calibration fits and how: its settings, scenario and record."""
+    h = hashlib.sha256(json.dumps(cal.spec.model_dump(mode="json"), sort_keys=True).encode())
     h.update(cal.scenario.hash.encode())
     for f in sorted(cal.record.folder.glob("*.csv")):
         h.update(f.read_bytes())
@@ -140,7 +139,7 @@ def load_results(folder: str | Path) -> Posterior:
         raise InputError("not a calibration's results folder (no manifest.json): run "
                          "`escsim calibrate` first", file=str(where))  # fmt: skip
     info = json.loads(manifest.read_text())
-    cal = load_calibration(Path(info["file"]))
+    cal = load_calibration(Path(info["file"])).with_method(**info["method"])
     if fingerprint(cal) != info["fingerprint"]:
         raise InputError(f"the calibration file, its scenario or its record changed since "
                          f"this folder was written ({info['file']})", file=str(where))  # fmt: skip
@@ -154,7 +153,7 @@ def _start(folder: Path, cal: Calibration, resume: bool) -> list[Generation]:
     if state.exists():
         theirs = json.loads(state.read_text())
         if theirs.get("fingerprint") != mine["fingerprint"]:
-            raise InputError("this folder holds another calibration (its file, scenario or "
+            raise InputError("this folder holds another calibration (its settings, scenario or "
                              "record differ): give a new folder", file=str(folder))  # fmt: skip
         if resume:
             return _load_generations(folder)
@@ -237,13 +236,10 @@ def _png(fig: Figure) -> Callable[[Path], None]:
 
 def _write(folder: Path, post: Posterior, workers: int | None) -> None:
     cal = post.calibration
-    end = cal.record.periods.get("record_window", (0, cal.record.last_day))[1]
-    days = np.arange(min(end + 1, cal.scenario.spec.days))
-    counts = predictive(post, days, PREDICTIVE_SAMPLES, cal.spec.method.seed, workers)
     figures = {
         "marginals.png": marginals_figure(post),
         "pairs.png": pairs_figure(post),
-        "predictive.png": predictive_figure(post, days, counts),
+        "predictive.png": predictive_check(post, PREDICTIVE_SAMPLES, cal.spec.method.seed, workers),
     }
     info = {
         "calibration": cal.name,
