@@ -1,5 +1,6 @@
 """escsim calibrate: a small calibration end to end, seeded, resumable; bad files refused."""
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from sim.calibration.loader import load_calibration
 from sim.calibration.record import shipped_record
 from sim.calibration.runner import calibrate
 from sim.core.errors import InputError
+from sim.runs.posterior import load_posterior
+from sim.sweeps.packing import Pack, run_pack
 
 SMALL = """\
 scenario: wave_2023
@@ -165,3 +168,35 @@ def test_forecast_scores_the_model_and_both_baselines_on_the_held_out_record(sma
     assert (table["crps"] > 0).all() and table["coverage_90"].between(0, 1).all()
     assert table.loc[("attacks", "model"), "observed_last"] == 38  # 140 - 102
     assert table.loc[("attacks", "model"), "crps_over_model"] == 1
+
+
+def test_a_packed_sweep_drawing_from_the_posterior_equals_one_run_per_point(small):
+    path, _ = small
+    out = path.parent / "out"
+    sc = sim.load_scenario("qaani_visit")
+    points = [{"drivers.gaza.value": g} for g in (0.2, 0.9, 0.5)]
+    draws = load_posterior(out)
+    pack = Pack(sc, tuple(enumerate(points)), 50, 12, 3, True, ("attacks_per_day",), False,
+                posterior=draws)  # fmt: skip
+    for changes, outcome in zip(points, run_pack(pack), strict=True):
+        assert outcome["status"] == "done", outcome
+        one = sim.run(sc.patched(changes), 50, 12, seed=3, posterior=out).summary()
+        assert outcome["rows"][0]["mean"] == one.loc["attacks_per_day", "mean"]
+    without = run_pack(dataclasses.replace(pack, posterior=None))
+    assert without[0]["rows"][0]["mean"] != run_pack(pack)[0]["rows"][0]["mean"]
+
+
+def test_a_sweep_file_names_its_posterior_and_a_bad_one_is_refused(small, tmp_path):
+    path, _ = small
+    sweep = tmp_path / "s.yaml"
+    body = (
+        f"scenario: qaani_visit\nreplications: 20\ndays: 5\nposterior: {path.parent / 'out'}\n"
+        "design: {kind: grid, levels: 2}\nparameters:\n  drivers.gaza: {range: [0.5, 1.0]}\n"
+    )
+    sweep.write_text(body)
+    s = sim.load_sweep(sweep)
+    assert s.posterior is not None and "params.campaign_rate.value" in s.posterior.values
+    sweep.write_text(body.replace(str(path.parent / "out"), str(tmp_path)))
+    with pytest.raises(InputError, match="not a calibration's results folder") as exc:
+        sim.load_sweep(sweep)
+    assert exc.value.file == str(sweep) and exc.value.path == ("posterior",)

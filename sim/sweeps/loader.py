@@ -23,6 +23,7 @@ from sim.core.errors import InputError, KeyPath, did_you_mean, format_path
 from sim.core.html import head_html, table_html
 from sim.core.paths import check_regular_file, scenarios_dir, shipped_file, sweeps_dir
 from sim.core.yamlio import LineMap, line_of, read_yaml
+from sim.runs.posterior import PosteriorDraws, load_posterior
 from sim.scenario.keypaths import split_key_path, walk_key_path
 from sim.scenario.loader import Scenario, load_scenario, resolve_ref
 from sim.scenario.quantities import uncertain_quantities
@@ -59,6 +60,7 @@ class Sweep:
         targets: Parameter -> the dotted key path it sets in the scenario (``params.x``
             becomes ``params.x.value``).
         file: The sweep file.
+        posterior: The posterior its trials draw fitted quantities from, if any.
     """
 
     spec: SweepSpec
@@ -66,6 +68,7 @@ class Sweep:
     design: pd.DataFrame
     targets: dict[str, str]
     file: str
+    posterior: PosteriorDraws | None = None
 
     @property
     def name(self) -> str:
@@ -217,9 +220,23 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
     check_work(spec, spec.days or scenario.spec.days, fail)
     check_metrics(spec.metrics or [], metric_names(list(scenario.spec.militias)), fail)
     design = build_design(spec)
-    sweep = Sweep(spec=spec, scenario=scenario, design=design, targets=targets, file=file)
+    posterior = _posterior(spec, path.parent, scenario, fail)
+    sweep = Sweep(spec=spec, scenario=scenario, design=design, targets=targets, file=file,
+                  posterior=posterior)  # fmt: skip
     _check_values(sweep, fail)
     return sweep
+
+
+def _posterior(spec: SweepSpec, here: Path, scenario: Scenario, fail: Any) -> PosteriorDraws | None:
+    """The posterior a sweep names, read and checked against its scenario."""
+    if spec.posterior is None:
+        return None
+    try:
+        draws = load_posterior(here / spec.posterior)
+        draws.check(scenario)
+    except InputError as exc:
+        raise fail(f"{exc.reason} ({here / spec.posterior})", ["posterior"]) from None
+    return draws
 
 
 #: keys a scenario file has and a sweep file never does

@@ -31,6 +31,7 @@ from sim.model.block import Block
 from sim.model.escalation import EscalationModel
 from sim.model.values import lane_bounds, lane_key
 from sim.runs.pool import tune_malloc
+from sim.runs.posterior import PosteriorDraws
 from sim.runs.results import Results, estimate
 from sim.runs.runner import DEFAULT_BLOCK, advance
 from sim.scenario.loader import Scenario
@@ -55,6 +56,7 @@ class Pack:
         point: Quantities the sweep does not set stay at their point values.
         block: The most lanes one model holds (memory): a point with more replications
             runs in several.
+        posterior: Fitted quantities the points do not set are drawn from it, by trial.
     """
 
     scenario: Scenario
@@ -66,6 +68,7 @@ class Pack:
     metrics: tuple[str, ...]
     point: bool = False
     block: int = DEFAULT_BLOCK
+    posterior: PosteriorDraws | None = None
 
     @property
     def by_lane(self) -> bool:
@@ -165,8 +168,9 @@ def _simulate(pack: Pack, scenario: Scenario, group: list[Point], lanes: bool) -
     first = 0 if pack.common else group[0][0] * n
     if k > 1:  # whole points in one model (plan_packs keeps k * n within a block)
         copies = k if pack.common else 1
+        drawn = _posterior_lanes(pack, values, first, k * n // copies, copies)
         model = EscalationModel(
-            scenario, k * n, pack.seed, first, pack.days, values, pack.point, copies
+            scenario, k * n, pack.seed, first, pack.days, drawn | values, pack.point, copies
         )
         return advance(model, pack.days)
     size = pack.block
@@ -178,7 +182,8 @@ def _simulate(pack: Pack, scenario: Scenario, group: list[Point], lanes: bool) -
                 pack.seed,
                 first + r,
                 pack.days,
-                {key: v[r : r + size] for key, v in values.items()},
+                _posterior_lanes(pack, values, first + r, min(size, n - r), 1)
+                | {key: v[r : r + size] for key, v in values.items()},
                 pack.point,
             ),
             pack.days,
@@ -186,6 +191,16 @@ def _simulate(pack: Pack, scenario: Scenario, group: list[Point], lanes: bool) -
         for r in range(0, n, size)
     )
     return Block.merge(blocks, n)
+
+
+def _posterior_lanes(
+    pack: Pack, values: dict[str, FloatArray], start: int, n: int, copies: int
+) -> dict[str, FloatArray]:
+    """Trials ``start`` to ``start + n - 1``'s posterior values, for keys the points leave."""
+    if pack.posterior is None:
+        return {}
+    drawn = pack.posterior.lanes(pack.seed, start, n)
+    return {k: np.tile(v, copies) for k, v in drawn.items() if k not in values}
 
 
 def _repeat(group: list[Point], key: str, n: int) -> FloatArray:

@@ -121,6 +121,7 @@ def _pack(s: Sweep, points: list[int], block: int) -> Pack:
         metrics=tuple(s.metrics),
         point=s.spec.point,
         block=block,
+        posterior=s.posterior,
     )
 
 

@@ -239,6 +239,9 @@ class SweepSpec(Part):
             their parameters (the default); false gives each point its own seed.
         point: Quantities the sweep does not set stay at their point values; by default
             they keep the uncertainty the scenario declares, drawn once per trial.
+        posterior: A calibration's results folder (relative to the sweep file): the
+            quantities it fitted and the sweep does not set are drawn from its posterior,
+            trial by trial, as ``escsim run --posterior`` draws them.
         design: How the points are chosen.
         parameters: Key path in the scenario -> what it may take.
         metrics: The metrics to record (default: all).
@@ -252,6 +255,7 @@ class SweepSpec(Part):
     seed: int = Field(default=0, ge=0)
     common_random_numbers: bool = True
     point: bool = False
+    posterior: str | None = None
     design: Design
     parameters: dict[str, Parameter] = Field(min_length=1)
     metrics: list[str] | None = Field(default=None, min_length=1)
