@@ -200,3 +200,12 @@ def test_a_sweep_file_names_its_posterior_and_a_bad_one_is_refused(small, tmp_pa
     with pytest.raises(InputError, match="not a calibration's results folder") as exc:
         sim.load_sweep(sweep)
     assert exc.value.file == str(sweep) and exc.value.path == ("posterior",)
+
+
+def test_a_calibration_on_a_local_dask_cluster_gives_the_same_posterior(small, tmp_path):
+    pytest.importorskip("distributed")
+    path, post = small
+    on_dask = calibrate(path, tmp_path / "dask", dask_local=2)
+    for a, b in zip(post.generations, on_dask.generations, strict=True):
+        np.testing.assert_array_equal(a.z, b.z)
+        np.testing.assert_array_equal(a.distances, b.distances)

@@ -167,7 +167,7 @@ def _start(folder: Path, cal: Calibration, resume: bool) -> list[Generation]:
 def calibrate(
     calibration: str | Path | Calibration,
     out: str | Path,
-    workers: int | None = 1,
+    workers: int | None = None,
     resume: bool = True,
     scheduler: str | None = None,
     dask_local: int | None = None,

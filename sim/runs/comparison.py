@@ -112,6 +112,7 @@ class Comparison:
             "days": self.a.days,
             "a_changes": dict(self.a.scenario.changes),
             "b_changes": dict(self.b.scenario.changes),
+            "posterior": self.a.posterior,
             "metrics": df.to_dict(orient="index"),
         }
 
