@@ -32,7 +32,7 @@ RULES = {
     "attack_rate": "capability * share * strength * (pre_war_rate + campaign_rate * gaza) "
     "* (1 - restraint_level * complying) * (1 - talks_weight * prefers_talks * talks_progress) "
     "* (1 - agreement_effect * withdrawal_agreed * (1 - is_holdout)) "
-    "* (1 + revenge_gain * revenge)",
+    "* (1 + revenge_gain * revenge) * (1 - deterrence_gain * deterrence / (1 + deterrence))",
     "comply_prob": "compliance",
     "lapse_prob": "lapse_base * (1 + gaza) + lapse_per_revenge * revenge",
     "us_strike_prob": "min(strike_base + strike_per_attack * attacks_7d + strike_per_wounded * "
@@ -63,6 +63,7 @@ class Group(mesa.Agent):  # type: ignore[misc]
         super().__init__(model)
         self.index, self.name, self.spec = index, name, spec
         self.strength, self.revenge, self.leaders_lost = 1.0, 0.0, 0
+        self.deterrence = 0.0
         self.comply_from, self.complying = NEVER, False
         self.week = [0] * 7  # attacks on each of the last 7 days (today last)
 
@@ -90,6 +91,7 @@ class Group(mesa.Agent):  # type: ignore[misc]
         rate *= 1 - p["talks_weight"] * s.prefers_talks * m.talks_progress
         rate *= 1 - p["agreement_effect"] * m.agreed * (s.doctrine != "holdout")
         rate *= 1 + p["revenge_gain"] * self.revenge
+        rate *= 1 - p["deterrence_gain"] * self.deterrence / (1 + self.deterrence)
         for theater in THEATERS:
             n = m.poisson(max(rate, 0.0) * s.theaters.get(theater, 0.0))
             killed = wounded = 0
@@ -113,12 +115,16 @@ class Group(mesa.Agent):  # type: ignore[misc]
             self.leaders_lost += 1
         if self.model.mech.revenge:
             self.revenge += p["revenge_per_strike"] + leader * p["revenge_per_leader"]
+        if self.model.mech.deterrence:
+            self.deterrence += 1 + leader * p["deterrence_per_leader"]
 
     def end_day(self) -> None:
         """Recover, let revenge fade, close the day's attacks."""
         p = self.model.p
         self.strength += p["strength_recovery"] * (1 - self.strength)
         self.revenge *= 0.5 ** (1 / max(p["revenge_half_life"], 1e-9))
+        if self.model.mech.deterrence:
+            self.deterrence *= 0.5 ** (1 / max(p["deterrence_half_life"], 1e-9))
         self.week = [*self.week[1:], 0]
 
 

@@ -97,6 +97,8 @@ BAD = [
     ("fit_until: 75", "fit_until: -1", "greater than or equal to 0"),
     ("method: {particles", "methods: {particles", "unknown key 'methods'"),
     ("fit_until: 75", "fit_until: 75\nrecord: nowhere", "no record folder"),
+    ("  attacks: {dispersion: 10}\n", "", "compare attacks too"),
+    ("fit_until: 75", "fit_until: 5", "no attacks report on or before day 5"),
 ]
 
 

@@ -13,6 +13,7 @@ from sim.calibration.baselines import (
 )
 from sim.calibration.forecast import covered, crps, held_out
 from sim.calibration.record import load_record
+from sim.core.errors import InputError
 
 
 def test_crps_of_normal_samples_matches_the_closed_form():
@@ -73,3 +74,8 @@ def test_from_totals_alone_the_hawkes_keeps_the_literature_branching_and_fits_th
     assert fit.alpha == BRANCHING
     rate = fit.mu / (1 - fit.alpha)  # the long-run daily rate of the fitted process
     assert rate == pytest.approx(102 / exposure.sum(), rel=0.25)
+
+
+def test_held_out_targets_need_reports_on_both_sides_of_the_cut():
+    with pytest.raises(InputError, match="both on or before day 95 and after"):
+        held_out(load_record(), 95, "gaza_truce")

@@ -182,3 +182,48 @@ def test_ladder_records_are_consistent(name):
     final_share = r.daily().iloc[-1][[f"rung_{k}_share" for k in range(len(RUNGS))]].to_numpy()
     np.testing.assert_allclose(final_share, np.bincount(max_rung, minlength=len(RUNGS)) / 2000)
     np.testing.assert_array_equal(r.per_trial("p_strike_on_iran") > 0, max_rung == 6)
+
+
+def _deterrence(gain, on=True, base="no_visit"):
+    return sim.load_scenario(base).patched(
+        {"mechanisms.deterrence": on, "params.deterrence_gain.value": gain}
+    )
+
+
+def test_deterrence_is_off_by_default_and_at_zero_gain_changes_nothing():
+    assert not sim.load_scenario("base").spec.mechanisms.deterrence
+    plain = sim.run("no_visit", T, D, seed=SEED)
+    zero = sim.run(_deterrence(0.0), T, D, seed=SEED)
+    for m in ("attacks_per_day", "us_strikes_per_day", "p_us_fatality"):
+        np.testing.assert_array_equal(zero.per_trial(m), plain.per_trial(m))
+
+
+def test_deterrence_lowers_attacks_more_as_its_gain_grows():
+    low = diff(_deterrence(0.6), _deterrence(0.0), "attacks_per_day")
+    assert low.ci_high < 0  # strikes now also deter: fewer attacks, paired trial by trial
+    lower = diff(_deterrence(0.9), _deterrence(0.6), "attacks_per_day")
+    assert lower.ci_high < 0  # monotone in the gain
+
+
+def test_a_strike_adds_one_unit_of_deterrence_a_commander_more_and_it_halves_in_its_half_life():
+    sc = _deterrence(0.3).patched(
+        {
+            "params.deterrence_half_life.value": 10.0,
+            "params.deterrence_per_leader.value": 3.0,
+            "mechanisms.retaliation": False,  # no strikes but the forced one
+            "events": [
+                {"day": 0, "kind": "us_strike", "militia": "kataib_hezbollah",
+                 "leader_killed": True, "source": {"assumption": "a test"}},
+            ],
+        }
+    )  # fmt: skip
+    m = EscalationModel(sc, 50, seed=0, point=True)
+    m.step()
+    kh = m.militias["kataib_hezbollah"]
+    # a strike (1) and a commander (3), then the day's decay
+    np.testing.assert_allclose(kh.deterrence, 4.0 * 0.5 ** (1 / 10))
+    for _ in range(10):
+        m.step()
+    np.testing.assert_allclose(kh.deterrence, 4.0 * 0.5 ** (11 / 10))
+    assert (m.militias["harakat_al_nujaba"].deterrence == 0).all()  # only the group struck
+    m.close()

@@ -1,5 +1,6 @@
 """The shipped record, read and checked; bad record files refused at their line."""
 
+import dataclasses
 import shutil
 
 import numpy as np
@@ -40,7 +41,7 @@ def test_stale_and_revised_reports_are_dropped_and_ranges_read_at_the_middle():
 
 def test_deviance_is_zero_for_a_lane_that_matches_and_grows_with_the_miss():
     r = load_record().until(75)
-    obs = observed(r, {"attacks": 10.0, "strikes": None}, "gaza_truce")
+    obs = observed(r, {"attacks": 10.0, "strikes": None}, "gaza_truce", 75)
     days = obs.days
     attack_days, attack_cum = kept_reports(r.series["attacks"])
     exact = np.interp(days, attack_days, attack_cum, left=0)  # exact at report days
@@ -89,3 +90,24 @@ def test_a_missing_column_or_file_is_refused(tmp_path):
     (folder / "injuries.csv").unlink()
     with pytest.raises(InputError):
         load_record(folder)
+
+
+def test_a_stale_figure_never_drops_an_earlier_valid_one():
+    r = load_record().series["attacks"]
+    fake = dataclasses.replace(
+        r, day=np.array([5, 7, 9]), low=np.array([30.0, 20.0, 40.0]),
+        high=np.array([30.0, 20.0, 40.0]), stale=np.array([False, True, False]),
+        confidence=("H", "H", "H"),
+    )  # fmt: skip
+    days, cum = kept_reports(fake)
+    assert days.tolist() == [5, 9] and cum.tolist() == [30, 40]
+
+
+def test_the_training_record_cuts_the_truce_and_counts_strikes_to_the_last_day_fitted():
+    r = load_record()
+    assert r.until(40).periods["gaza_truce"] == (38, 40)
+    assert "gaza_truce" not in r.until(30).periods
+    obs = observed(r.until(75), {"attacks": 10.0, "strikes": None}, None, 75)
+    strikes = next(iv for iv in obs.intervals if iv.series == "strikes")
+    assert strikes.end[-1] == 75 and strikes.start[-1] == 65 and strikes.count[-1] == 1  # day 69
+    assert strikes.count.sum() == 7

@@ -50,6 +50,7 @@ class Baseline:
         delta: Memory of the excitation (per day decay factor).
         state: The excitation on the last training day.
         last_count: The count on the last training day (imputed when only totals are known).
+        cap: The most events a day (1 for strike days).
     """
 
     name: str
@@ -58,6 +59,7 @@ class Baseline:
     delta: float = 0.0
     state: float = 0.0
     last_count: float = 0.0
+    cap: float = np.inf
 
     def simulate(self, days: int, samples: int, rng: np.random.Generator) -> IntArray:
         """Cumulative counts over the ``days`` after training, ``samples x days``."""
@@ -66,7 +68,7 @@ class Baseline:
         out = np.empty((samples, days), np.int64)
         for t in range(days):  # days, not samples: each step is a vector over samples
             e = self.delta * e + (1 - self.delta) * last
-            last = rng.poisson(self.mu + self.alpha * e).astype(float)
+            last = np.minimum(rng.poisson(self.mu + self.alpha * e), self.cap).astype(float)
             out[:, t] = last
         return np.cumsum(out, axis=1)
 

@@ -14,7 +14,7 @@ record's reporting noise, so all three are scored alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -24,12 +24,15 @@ from sim.calibration.observation import kept_reports
 from sim.calibration.posterior import Posterior
 from sim.calibration.record import Record
 from sim.calibration.simulate import observe
+from sim.core.errors import InputError
 from sim.core.types import FloatArray, IntArray
 from sim.model.values import lane_key
 from sim.runs.pool import executor
 
 #: the central intervals whose coverage is scored
 LEVELS = (0.5, 0.9)
+#: the second seed word of posterior predictive runs (generations use 0 to 99)
+PREDICTIVE_TAG = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ def held_out(record: Record, fit_until: int, quiet: str | None) -> list[Target]:
     """The attack and strike-day targets after ``fit_until``, from the whole record."""
     days, cum = kept_reports(record.series["attacks"])
     train = days <= fit_until
+    if not train.any() or train.all():
+        raise InputError(f"forecast skill needs attack reports both on or before day "
+                         f"{fit_until} and after it", file=str(record.folder))  # fmt: skip
     origin, base = int(days[train][-1]), int(cum[train][-1])
     test_days = days[~train]
     attacks = Target("attacks", origin, test_days, cum[~train] - base)
@@ -84,11 +90,11 @@ def predictive(
     draws) and runs as one lane of the calibration's scenario.
     """
     cal = post.calibration
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
+    rng = np.random.default_rng(np.random.SeedSequence([seed, PREDICTIVE_TAG, 1]))
     pick = rng.choice(post.last.z.shape[0], size=samples, p=post.last.weights)
     lanes = {lane_key(k): v for k, v in cal.values(post.last.z[pick]).items()}
     with executor(workers) as pool:
-        return observe(pool, cal.scenario, [seed, 2], lanes, days, cal.spec.point)
+        return observe(pool, cal.scenario, [seed, PREDICTIVE_TAG], lanes, days, cal.spec.point)
 
 
 def model_samples(
@@ -128,6 +134,8 @@ def baseline_samples(
         iv, exp = fits[t.series]
         for fit in (fit_poisson, fit_hawkes):
             b: Baseline = fit(iv, exp)
+            if t.series == "strikes":  # strike days: at most one a day
+                b = replace(b, cap=1.0)
             rng = np.random.default_rng(np.random.SeedSequence([seed, 3, len(out[b.name])]))
             path = b.simulate(int(t.days[-1] - t.origin), samples, rng)
             out[b.name][t.series] = path[:, t.days - t.origin - 1]

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pydantic
 from scipy.special import ndtr
 
@@ -69,7 +68,7 @@ class Calibration:
         obs = self.spec.observation
         series = {k: getattr(obs, k) for k in ("attacks", "injuries", "strikes")}
         disp = {k: s.dispersion for k, s in series.items() if s is not None}
-        return observed(self.training, disp, obs.truce)
+        return observed(self.training, disp, obs.truce, self.spec.fit_until)
 
     def with_method(self, **changes: Any) -> Calibration:
         """The same calibration with some of the method's settings changed (checked)."""
@@ -173,8 +172,13 @@ def _check(spec: CalibrationSpec, record: Record, fail: Any) -> None:
     if lanes > MAX_LANES:
         raise fail(f"particles x replicates is {lanes:,}, more than {MAX_LANES:,} lanes",
                    ["method"])  # fmt: skip
-    if not np.any(record.until(spec.fit_until).series["attacks"].day >= 0):
-        raise fail(f"the record has no report on or before day {spec.fit_until}", ["fit_until"])
+    if obs.truce is not None and obs.attacks is None:
+        raise fail("a truce is compared as attacks: compare attacks too", ["observation", "truce"])
+    training = record.until(spec.fit_until)
+    for name in ("attacks", "injuries"):
+        if getattr(obs, name) is not None and not training.series[name].day.size:
+            raise fail(f"the record has no {name} report on or before day {spec.fit_until}",
+                       ["fit_until"])  # fmt: skip
 
 
 def _validate(raw: dict[str, Any], lines: LineMap, file: str) -> CalibrationSpec:

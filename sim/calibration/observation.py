@@ -73,7 +73,8 @@ class Observed:
 def kept_reports(r: Reports) -> tuple[IntArray, IntArray]:
     """The days and counts of the reports compared: not stale, not revised below later."""
     value = np.floor((r.low + r.high) / 2).astype(np.int64)
-    later_min = np.minimum.accumulate(value[::-1])[::-1]
+    trusted = np.where(r.stale, np.iinfo(np.int64).max, value)  # a stale figure revises nothing
+    later_min = np.minimum.accumulate(trusted[::-1])[::-1]
     keep = ~r.stale & (value <= later_min)
     return r.day[keep], value[keep]
 
@@ -83,11 +84,14 @@ def _increments(series: str, days: IntArray, cum: IntArray, k: float | None) -> 
     return Interval(series, start, days, np.diff(cum, prepend=0), k)
 
 
-def observed(record: Record, dispersion: dict[str, float | None], truce: str | None) -> Observed:
+def observed(
+    record: Record, dispersion: dict[str, float | None], truce: str | None, last_day: int
+) -> Observed:
     """The intervals to compare, for the series in ``dispersion`` (``None``: Poisson).
 
     Args:
         record: The record (already cut to the training days, if any).
+        last_day: The last day fitted: strike days are counted up to it.
         dispersion: Negative-binomial size of each series compared (``attacks``,
             ``injuries``, ``strikes``).
         truce: A period of ``record.periods`` with no attacks reported, compared as an
@@ -100,7 +104,7 @@ def observed(record: Record, dispersion: dict[str, float | None], truce: str | N
             days, cum = kept_reports(record.series[name])
             out.append(_increments(name, days, cum, dispersion[name]))
     if "strikes" in dispersion:
-        ends = np.union1d(attack_days, [record.last_day])
+        ends = np.union1d(attack_days[attack_days <= last_day], [last_day])
         cum = np.searchsorted(record.strike_days, ends, side="right")
         out.append(_increments("strikes", ends, cum, dispersion["strikes"]))
     if truce is not None:

@@ -87,13 +87,18 @@ class Record:
     periods: dict[str, tuple[int, int]]
 
     def until(self, last_day: int) -> Record:
-        """The record as it stood at the end of ``last_day`` (a training set)."""
+        """The record as it stood at the end of ``last_day`` (a training set).
+
+        Periods are cut at ``last_day`` too (a truce that runs past it is known only so far).
+        """
         keep = self.strike_days <= last_day
+        periods = {k: (a, min(b, last_day)) for k, (a, b) in self.periods.items() if a <= last_day}
         return replace(
             self,
             series={k: s.until(last_day) for k, s in self.series.items()},
             strike_days=self.strike_days[keep],
             leadership=self.leadership[keep],
+            periods=periods,
         )
 
     def table(self) -> pd.DataFrame:

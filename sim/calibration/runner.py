@@ -27,6 +27,7 @@ from sim.calibration.posterior import Posterior
 from sim.calibration.simulate import observe
 from sim.calibration.smc import (
     Generation,
+    NoneAccepted,
     Settings,
     Simulator,
     first_generation,
@@ -221,13 +222,21 @@ def fit(
     gens = list(done or [])
     s = _settings(cal)
     simulate = _simulator(cal, pool)
-    while stop_reason(gens, s) is None:
-        g = (next_generation(gens[-1], s, simulate) if gens
-             else first_generation(len(cal.priors), s, simulate))  # fmt: skip
+    stopped = stop_reason(gens, s)
+    while stopped is None:
+        try:
+            g = (next_generation(gens[-1], s, simulate) if gens
+                 else first_generation(len(cal.priors), s, simulate))  # fmt: skip
+        except NoneAccepted as exc:
+            if not gens:
+                raise InputError(f"{exc} (generation 0)", file=cal.file) from None
+            stopped = f"generation {len(gens)} accepted no particle"
+            break
         gens.append(g)
         if finished is not None:
             finished(g)
-    return Posterior(cal, tuple(gens), stop_reason(gens, s) or "")
+        stopped = stop_reason(gens, s)
+    return Posterior(cal, tuple(gens), stopped)
 
 
 def _png(fig: Figure) -> Callable[[Path], None]:

@@ -42,6 +42,10 @@ Simulator = Callable[[FloatArray, int], FloatArray]
 _CHUNK = 4_000_000
 
 
+class NoneAccepted(RuntimeError):
+    """No particle of a generation came within the tolerance."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """How an ABC-SMC calibration runs.
@@ -122,7 +126,7 @@ def _weigh(z: FloatArray, likelihood: FloatArray, proposal_log_density: FloatArr
     with np.errstate(divide="ignore"):
         log_w = np.log(likelihood) + log_prior - proposal_log_density
     if not np.isfinite(log_w).any():
-        raise RuntimeError("no particle was accepted: raise the quantile or the particles")
+        raise NoneAccepted("no particle was accepted: raise the quantile or the particles")
     w = np.exp(log_w - log_w[np.isfinite(log_w)].max())
     return np.asarray(w / w.sum(), dtype=np.float64)
 

@@ -163,6 +163,7 @@ class Militia(Actor):
         self._getters = self._variables()
         self.strength: FloatArray = np.ones(n)
         self.revenge: FloatArray = np.zeros(n)
+        self.deterrence: FloatArray = np.zeros(n)
         self.comply_from: IntArray = np.full(n, NEVER, dtype=np.int64)
         self.leaders_lost: IntArray = np.zeros(n, dtype=np.int64)
         self.attacks = Trailing((n,), (7,))  # both theaters
@@ -184,6 +185,7 @@ class Militia(Actor):
             "strength": lambda: self.strength,
             "complying": lambda: self.complying,
             "revenge": lambda: self.revenge,
+            "deterrence": lambda: self.deterrence,
             "group_attacks_7d": lambda: self.attacks.last(7),
             "leaders_lost": lambda: self.leaders_lost,
         }
@@ -285,13 +287,19 @@ class Militia(Actor):
         if model.mechanisms.revenge:
             self.revenge[hit] += at(model.param("revenge_per_strike"), hit)
             self.revenge[leader] += at(model.param("revenge_per_leader"), leader)
+        if model.mechanisms.deterrence:  # in units of one strike, as revenge
+            self.deterrence[hit] += 1.0
+            self.deterrence[leader] += at(model.param("deterrence_per_leader"), leader)
 
     def end_day(self) -> None:
-        """Recover strength, let revenge fade, and close the day's attack counts."""
+        """Recover strength, let revenge and deterrence fade, and close the day's counts."""
         model = self.model
         self.strength += model.param("strength_recovery") * (1.0 - self.strength)
         half_life = np.maximum(model.param("revenge_half_life"), 1e-9)  # a ufunc, lane or not:
         self.revenge *= np.power(0.5, 1.0 / half_life)  # scalar ** differs in the last bit
+        if model.mechanisms.deterrence:
+            fear = np.maximum(model.param("deterrence_half_life"), 1e-9)
+            self.deterrence *= np.power(0.5, 1.0 / fear)
         self.attacks.end_day()
 
 

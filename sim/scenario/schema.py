@@ -309,6 +309,7 @@ class Mechanisms(Part):
     iraqi_request: bool
     talks: bool
     revenge: bool
+    deterrence: bool
 
 
 class ScenarioSpec(Part):

@@ -48,6 +48,7 @@ MILITIA_VARS: dict[str, str] = {
     "strength": "the group's current strength, 1 = intact, lowered by U.S. strikes",
     "complying": "the group is currently complying with a directive",
     "revenge": "the group's recent losses to U.S. strikes, decaying",
+    "deterrence": "the risk the group has learned from its losses to U.S. strikes, decaying slowly",
     "group_attacks_7d": "this group's attacks in the last 7 days",
     "leaders_lost": "commanders this group has lost to U.S. strikes",
 }
@@ -81,6 +82,8 @@ MODEL_PARAMS: dict[str, tuple[str, str]] = {
     "revenge_per_strike": ("multiplier", "revenge added by a strike on the group"),
     "revenge_per_leader": ("multiplier", "revenge added when its commander is killed"),
     "revenge_half_life": ("days", "half-life of revenge"),
+    "deterrence_per_leader": ("multiplier", "deterrence added when its commander is killed"),
+    "deterrence_half_life": ("days", "half-life of deterrence"),
     "directive_delay_min": ("days", "shortest delay from trigger to directive"),
     "directive_delay_max": ("days", "longest delay from trigger to directive"),
     "directive_days": ("days", "how long a directive stays in force"),
