@@ -19,10 +19,11 @@ from typing import Any
 import pandas as pd
 
 from sim.calibration.forecast import skill
-from sim.calibration.loader import load_calibration
+from sim.calibration.loader import is_calibration_file, load_calibration
 from sim.calibration.runner import calibrate, load_results
 from sim.core.errors import InputError, did_you_mean
 from sim.core.files import WriteError, check_out_dir, write_atomic
+from sim.core.paths import looks_like_path
 from sim.core.yamlio import parse_yaml
 from sim.runs.comparison import compare
 from sim.runs.pool import WorkersDied, check_executor_args
@@ -202,8 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=_positive, default=4000, help="forecast samples (4000)")
     p.add_argument("--seed", type=_seed, default=0, help="seed (0)")
     p.add_argument("--workers", type=_positive, default=None, help="local processes (all cores)")
-    p = sub.add_parser("validate", help="check scenario and sweep files")
-    p.add_argument("files", nargs="+", help="scenario or sweep files, or shipped names")
+    p = sub.add_parser("validate", help="check scenario, sweep and calibration files")
+    p.add_argument("files", nargs="+", help="scenario, sweep or calibration files, or names")
     sub.add_parser("list", help="list the shipped scenarios and sweeps")
     return parser
 
@@ -369,6 +370,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_one(ref: str) -> str:
+    if looks_like_path(ref) and is_calibration_file(ref):
+        c = load_calibration(ref)
+        m = c.spec.method
+        return (
+            f"ok: {ref} (calibration {c.name}: {len(c.priors)} quantities of scenario "
+            f"{c.scenario.name}, fitted to day {c.spec.fit_until}; {m.particles:,} particles "
+            f"x {m.replicates} replicates, at most {m.generations} generations)"
+        )
     if is_sweep_file(ref):
         s = load_sweep(ref)
         return (

@@ -211,3 +211,15 @@ def test_a_calibration_on_a_local_dask_cluster_gives_the_same_posterior(small, t
     for a, b in zip(post.generations, on_dask.generations, strict=True):
         np.testing.assert_array_equal(a.z, b.z)
         np.testing.assert_array_equal(a.distances, b.distances)
+
+
+def test_validate_checks_a_calibration_file_and_refuses_a_bad_one(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text(SMALL)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.replace("truce: gaza_truce", "truce: nowhere"))
+    cmd = [sys.executable, "-m", "sim", "validate", str(good)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0 and "calibration good: 2 quantities" in proc.stdout
+    proc = subprocess.run([*cmd[:-1], str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "no period 'nowhere'" in proc.stderr

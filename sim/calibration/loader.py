@@ -19,7 +19,13 @@ from sim.calibration.observation import Observed, observed
 from sim.calibration.record import Record, load_record
 from sim.calibration.spec import MAX_LANES, CalibrationSpec, Method
 from sim.core.errors import InputError, KeyPath, did_you_mean
-from sim.core.paths import looks_like_path, real_path, scenarios_dir, shipped_file
+from sim.core.paths import (
+    check_regular_file,
+    looks_like_path,
+    real_path,
+    scenarios_dir,
+    shipped_file,
+)
 from sim.core.types import FloatArray
 from sim.core.yamlio import LineMap, line_of, read_yaml
 from sim.model.values import lane_bounds, lane_key
@@ -80,6 +86,17 @@ class Calibration:
         u = ndtr(z)
         return {k: draw(q.uncertainty, u[:, j], q.whole) for j, (k, q) in
                 enumerate(self.priors.items())}  # fmt: skip
+
+
+def is_calibration_file(ref: str | Path) -> bool:
+    """Whether ``ref`` names a calibration file (a mapping with ``fit_until``)."""
+    try:
+        path = shipped_file(ref, calibrations_dir(), "calibration")
+        check_regular_file(path)  # a FIFO, a device, a name too long: not a calibration
+        data, _ = read_yaml(path)
+    except InputError:
+        return False
+    return isinstance(data, dict) and "fit_until" in data
 
 
 def calibrations_dir() -> Path:
