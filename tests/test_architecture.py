@@ -78,3 +78,30 @@ def test_ctrl_c_while_escsim_loads_is_one_line(tmp_path, delay):
     assert proc.returncode in INTERRUPTED, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "interrupted" in err
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_swallowed_by_a_callback_still_exits_130(monkeypatch, capsys):
+    import weakref  # noqa: PLC0415
+
+    import sim.__main__ as entry  # noqa: PLC0415
+    import sim.cli  # noqa: PLC0415
+
+    class Thing:
+        pass
+
+    def command(argv=None):
+        # as in importlib's module-lock callback: an exception raised in a weakref callback
+        # is printed and dropped, so the command goes on to its end
+        ref = weakref.ref(Thing(), lambda _: signal.raise_signal(signal.SIGINT))
+        assert ref() is None
+        return 0
+
+    monkeypatch.setattr(sim.cli, "main", command)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert entry.main() == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "escsim: interrupted (what finished before it is kept)"  # it was swallowed
