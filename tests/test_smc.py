@@ -5,7 +5,6 @@ import pytest
 from scipy import stats
 from scipy.special import ndtr
 
-from sim.calibration.posterior import weighted_quantiles
 from sim.calibration.smc import (
     Settings,
     first_generation,
@@ -13,6 +12,7 @@ from sim.calibration.smc import (
     mixture_log_density,
     next_generation,
 )
+from sim.core.stats import weighted_quantiles
 
 # a Poisson rate with a gamma prior: 2 counts (so the prior weighs as much as the data, and
 # a weight that forgot the proposal density would show), the posterior is gamma(a + sum, b + n)

@@ -26,6 +26,7 @@ from sim.core.paths import (
     scenarios_dir,
     shipped_file,
 )
+from sim.core.strict import first_error
 from sim.core.types import FloatArray
 from sim.core.yamlio import LineMap, line_of, read_yaml
 from sim.model.values import lane_bounds, lane_key
@@ -202,15 +203,5 @@ def _validate(raw: dict[str, Any], lines: LineMap, file: str) -> CalibrationSpec
     try:
         return CalibrationSpec.model_validate(raw)
     except pydantic.ValidationError as exc:
-        errors = exc.errors()
-        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = list(err["loc"])
-        if err["type"] == "extra_forbidden":
-            reason = f"unknown key {loc[-1]!r}"
-        elif err["type"] == "missing":
-            reason = f"missing required key {loc[-1]!r}"
-        else:
-            reason = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] != "value_error" and "input" in err:
-                reason = f"{reason} (got {err['input']!r})"[:120]
-        raise InputError(reason, file=file, path=loc, line=line_of(lines, loc)) from None
+        top = list(CalibrationSpec.model_fields)
+        raise first_error(exc, file, lines, lambda loc: [] if loc else top) from None

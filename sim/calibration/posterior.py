@@ -3,8 +3,7 @@
 Core objects: :class:`Posterior` (the populations of an ABC-SMC calibration, the last one
 the posterior) with :meth:`~Posterior.summary` (prior and posterior mean, sd and 5/50/95%
 quantiles of each fitted quantity), :meth:`~Posterior.diagnostics` (tolerance, acceptance,
-effective sample size and time per generation) and :meth:`~Posterior.sample` (trials'
-values drawn from the posterior, by trial index); and :func:`weighted_quantiles`.
+effective sample size and time per generation).
 """
 
 from __future__ import annotations
@@ -17,21 +16,13 @@ import pandas as pd
 from sim.calibration.loader import Calibration
 from sim.calibration.smc import Generation
 from sim.core.html import head_html, table_html
-from sim.core.types import FloatArray, IntArray
+from sim.core.stats import weighted_quantiles
 from sim.scenario.uncertainty import draw
 
 #: the quantiles a summary gives
 SUMMARY_QUANTILES = (0.05, 0.5, 0.95)
 #: points of the prior's quantile grid its moments are computed on
 _PRIOR_GRID = 100_000
-
-
-def weighted_quantiles(x: FloatArray, w: FloatArray, qs: tuple[float, ...]) -> FloatArray:
-    """Quantiles of ``x`` under weights ``w`` (the inverse of the weighted empirical CDF)."""
-    order = np.argsort(x, kind="stable")
-    cum = np.cumsum(w[order])
-    idx = np.searchsorted(cum, np.asarray(qs) * cum[-1])
-    return np.asarray(x[order][np.minimum(idx, x.size - 1)], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -115,12 +106,6 @@ class Posterior:
             for g in self.generations
         ]
         return pd.DataFrame(rows).set_index("generation")
-
-    def sample_indices(self, u: FloatArray) -> IntArray:
-        """The particle each uniform in ``u`` picks, by the posterior's weights."""
-        cum = np.cumsum(self.last.weights)
-        idx = np.minimum(np.searchsorted(cum, u * cum[-1], side="right"), cum.size - 1)
-        return np.asarray(idx, dtype=np.int64)
 
     def report(self) -> str:
         """The summary and the diagnostics as text."""

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.loader import Calibration
-from sim.calibration.posterior import weighted_quantiles
 from sim.calibration.record import Record, Reports
 from sim.calibration.runner import fit
 from sim.calibration.simulate import observe
+from sim.core.stats import weighted_quantiles
 from sim.core.types import FloatArray
 from sim.model.values import lane_key
 from sim.runs.pool import Pool

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp
 
+from sim.core.stats import weighted_quantiles
 from sim.core.types import FloatArray
 
 #: particles in probit space (N x d) and the generation -> distances (N x replicates)
@@ -114,10 +115,7 @@ def next_tolerance(last: Generation, quantile: float) -> float:
     """
     ok = last.distances <= last.epsilon
     share = np.where(ok, (last.weights / np.maximum(ok.sum(axis=1), 1))[:, None], 0.0)
-    d, w = last.distances[ok], share[ok]
-    order = np.argsort(d, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(d[order][min(np.searchsorted(cum, quantile * cum[-1]), d.size - 1)])
+    return float(weighted_quantiles(last.distances[ok], share[ok], (quantile,))[0])
 
 
 def _weigh(z: FloatArray, likelihood: FloatArray, proposal_log_density: FloatArray) -> FloatArray:

@@ -4,7 +4,8 @@ Core objects: :class:`Estimate` and the functions that make one: :func:`estimate
 (normal interval from the Monte Carlo standard error, with 5th/50th/95th percentiles),
 :func:`estimate_share` (Wilson interval for a probability) and :func:`hist_quantiles`
 (exact quantiles of integer values from a histogram); :func:`paired_difference` and
-:func:`ratio_of_means` for paired trials.
+:func:`ratio_of_means` for paired trials; :func:`weighted_quantiles` (of weighted samples, such
+as a calibration's particles).
 """
 
 from __future__ import annotations
@@ -108,3 +109,11 @@ def relative_risk(a: FloatArray, b: FloatArray) -> Estimate:
     var -= 2 * np.cov(a, b, ddof=1)[0, 1] / (pa * pb)
     half = Z95 * math.sqrt(max(float(var), 0.0) / n)
     return Estimate(r, r * math.exp(-half), r * math.exp(half), n)
+
+
+def weighted_quantiles(x: FloatArray, w: FloatArray, qs: tuple[float, ...]) -> FloatArray:
+    """Quantiles of ``x`` under weights ``w`` (the inverse of the weighted empirical CDF)."""
+    order = np.argsort(x, kind="stable")
+    cum = np.cumsum(w[order])
+    idx = np.searchsorted(cum, np.asarray(qs) * cum[-1])
+    return np.asarray(x[order][np.minimum(idx, x.size - 1)], dtype=np.float64)

@@ -10,6 +10,7 @@ this machine, a value of a type the scenario key does not take): what loads, run
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from typing import Any
 import pandas as pd
 import pydantic
 
-from sim.core.errors import InputError, KeyPath, did_you_mean, format_path
+from sim.core.errors import InputError, KeyPath, format_path
 from sim.core.html import head_html, table_html
 from sim.core.paths import check_regular_file, scenarios_dir, shipped_file, sweeps_dir
+from sim.core.strict import first_error
 from sim.core.yamlio import LineMap, line_of, read_yaml
 from sim.runs.posterior import PosteriorDraws, load_posterior
 from sim.scenario.keypaths import split_key_path, walk_key_path
@@ -261,21 +263,13 @@ def _validate(raw: dict[str, Any], lines: LineMap, file: str) -> SweepSpec:
     try:
         return SweepSpec.model_validate(raw)
     except pydantic.ValidationError as exc:
-        errors = exc.errors()
-        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = list(err["loc"])
-        if loc[:1] == ["design"] and len(loc) > 1:  # drop the union's tag
-            loc = [loc[0], *loc[2:]]
-        if err["type"] == "extra_forbidden":
-            key = str(loc[-1])
-            reason = f"unknown key {key!r}{did_you_mean(key, _fields(loc[:-1], raw))}"
-        elif err["type"] == "missing":
-            reason = f"missing required key {loc[-1]!r}"
-        else:
-            reason = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] != "value_error" and "input" in err:
-                reason += f" (got {_shown(err['input'])})"[:80]
-        raise InputError(reason, file=file, path=loc, line=line_of(lines, loc)) from None
+        fields = functools.partial(_fields, raw=raw)
+        raise first_error(exc, file, lines, fields, _shown, _untagged) from None
+
+
+def _untagged(loc: list[Any]) -> list[Any]:
+    """A design's key path without the union's tag pydantic puts after ``design``."""
+    return [loc[0], *loc[2:]] if loc[:1] == ["design"] and len(loc) > 1 else loc
 
 
 def _shown(value: Any) -> str:
