@@ -1,7 +1,8 @@
 """The ``escsim`` command: a thin layer over the Python API.
 
 Core objects: :func:`main` and its subcommands ``run``, ``compare``, ``sweep``,
-``analyze``, ``plot``, ``calibrate``, ``forecast``, ``trace``, ``validate`` and ``list``.
+``analyze``, ``plot``, ``calibrate`` and ``forecast`` (:mod:`sim.cli.calibration`), ``trace``,
+``validate`` and ``list``; the arguments they share are in :mod:`sim.cli.arguments`.
 Bad input of any kind ends with one line on stderr and exit code 2, never a traceback.
 """
 
@@ -12,145 +13,38 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from sim.calibration.forecast import skill
 from sim.calibration.loader import is_calibration_file, load_calibration
-from sim.calibration.runner import calibrate, load_results
+from sim.cli.arguments import (
+    add_run_options,
+    add_where,
+    folder,
+    positive,
+    run_options,
+    seed,
+    with_settings,
+)
+from sim.cli.calibration import CALIBRATION_COMMANDS, add_parsers
 from sim.core.errors import InputError, did_you_mean
-from sim.core.files import WriteError, check_out_dir, write_atomic
+from sim.core.files import WriteError
 from sim.core.paths import looks_like_path
-from sim.core.yamlio import parse_yaml
 from sim.runs.comparison import compare
 from sim.runs.pool import WorkersDied, check_executor_args
-from sim.runs.runner import DEFAULT_BLOCK, run
+from sim.runs.runner import run
 from sim.runs.sensitivity import analyze_run
 from sim.runs.trace import trace
-from sim.scenario.keypaths import value_path
-from sim.scenario.loader import Scenario, list_scenarios, load_scenario
+from sim.scenario.loader import list_scenarios, load_scenario
 from sim.sweeps.loader import is_sweep_file, list_sweeps, load_sweep
 from sim.sweeps.results import SweepResults
 from sim.sweeps.runner import sweep
 from sim.sweeps.store import check_folder
 
-
-def _whole(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``low``."""
-
-    def parse(text: str) -> int:
-        digits = text.strip().lstrip("+")
-        if digits.isdigit() and len(digits) > MAX_DIGITS:
-            raise argparse.ArgumentTypeError(f"too large: a number of {len(digits)} digits")
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
-        return value
-
-    return parse
-
-
-_positive, _seed = _whole(1), _whole(0)
 #: the trials ``validate`` runs of a scenario over its horizon (a fraction of a second)
 DRY_RUN_TRIALS = 100
-#: no count or seed the command takes has more digits (2**128 has 39)
-MAX_DIGITS = 40
-
-
-def _setting(text: str) -> tuple[str, Any]:
-    """An argparse type: ``KEY.PATH=VALUE``, the value read as YAML (as in a patch file)."""
-    key, eq, value = text.partition("=")
-    if not eq or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY.PATH=VALUE, got {text!r}")
-    for part in key.strip().split("."):
-        if part.isdigit() and str(int(part)) != part:  # one value, one name
-            raise argparse.ArgumentTypeError(f"write the list index {part!r} as {int(part)}")
-    try:
-        data, _ = parse_yaml(value, f"--set {key.strip()}")
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
-    return key.strip(), data
-
-
-def _with_settings(ref: str, settings: list[tuple[str, Any]]) -> Scenario | str:
-    """The scenario ``ref`` with the ``--set`` values, validated as a patch file's would be."""
-    if not settings:
-        return ref
-    sc = load_scenario(ref)
-    changes = {  # a mapping or null is a patch at the path itself; a value, at its value
-        key
-        if value is None or isinstance(value, dict)
-        else value_path(sc.data, key, "--set"): value
-        for key, value in settings
-    }
-    return sc.patched(changes, source="--set")
-
-
-def _folder(text: str) -> str:
-    """An argparse type: a results folder, not an empty string."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("expected a folder, got an empty string")
-    return text
-
-
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--trials", type=_positive, default=10_000, help="Monte Carlo trials (10000)")
-    p.add_argument("--days", type=_positive, default=None, help="days (the scenario's own)")
-    p.add_argument("--seed", type=_seed, default=0, help="root seed (0)")
-    p.add_argument(
-        "--block-size",
-        type=_positive,
-        default=DEFAULT_BLOCK,
-        help=f"trials simulated together; results do not depend on it ({DEFAULT_BLOCK})",
-    )
-    p.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        help="processes to spread blocks over; results do not depend on it (all cores)",
-    )
-    p.add_argument(
-        "--set",
-        dest="settings",
-        metavar="KEY.PATH=VALUE",
-        type=_setting,
-        action="append",
-        default=[],
-        help="set a scenario value (repeatable), e.g. --set drivers.gaza=0.5 "
-        "(params.X and drivers.X mean their value)",
-    )
-    p.add_argument(
-        "--point",
-        action="store_true",
-        help="every number at its point value (default: draw declared uncertainties per trial)",
-    )
-    p.add_argument(
-        "--posterior",
-        type=_folder,
-        default=None,
-        metavar="DIR",
-        help="draw the fitted quantities from a calibration's posterior (escsim calibrate --out)",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--out", type=_folder, default=None, help="folder to write results into")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-
-
-def _add_where(p: argparse.ArgumentParser) -> None:
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers", type=_positive, default=None, help="local processes (all cores)"
-    )
-    where.add_argument("--scheduler", default=None, help="a Dask scheduler, tcp://HOST:PORT")
-    where.add_argument(
-        "--dask-local", type=_positive, default=None, help="a local Dask cluster of N"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,17 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="run one scenario and print its estimates")
     p.add_argument("scenario", help="a shipped scenario's name (see 'escsim list') or a YAML path")
-    _add_run_options(p)
+    add_run_options(p)
     p = sub.add_parser("compare", help="paired difference of every metric between two scenarios")
     p.add_argument("a", help="first scenario")
     p.add_argument("b", help="second scenario")
-    _add_run_options(p)
+    add_run_options(p)
     p = sub.add_parser("sweep", help="run every point of a sweep file's design")
     p.add_argument("file", help="a sweep file, or a shipped sweep's name (see 'escsim list')")
     p.add_argument(
-        "--out", type=_folder, required=True, help="folder for the results; rerun to resume"
+        "--out", type=folder, required=True, help="folder for the results; rerun to resume"
     )
-    _add_where(p)
+    add_where(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p = sub.add_parser("analyze", help="sensitivity indices of a sweep's or a run's metrics")
     p.add_argument("dir", help="a sweep's results folder, or a run's (escsim run --out)")
@@ -188,45 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics", nargs="+", default=None, help="metrics (default: the main)")
     p = sub.add_parser("trace", help="one trial's events, day by day")
     p.add_argument("scenario", help="a shipped scenario's name or a YAML path")
-    p.add_argument("--trial", type=_seed, required=True, help="the trial's index in the run")
-    p.add_argument("--seed", type=_seed, default=0, help="the run's root seed (0)")
-    p.add_argument("--days", type=_positive, default=None, help="days (the scenario's own)")
+    p.add_argument("--trial", type=seed, required=True, help="the trial's index in the run")
+    p.add_argument("--seed", type=seed, default=0, help="the run's root seed (0)")
+    p.add_argument("--days", type=positive, default=None, help="days (the scenario's own)")
     p.add_argument("--point", action="store_true", help="every number at its point value")
     p.add_argument("--csv", action="store_true", help="print the events as CSV")
-    p = sub.add_parser("calibrate", help="fit a calibration file's quantities to the record")
-    p.add_argument("file", help="a calibration file, or a shipped one's name")
-    p.add_argument("--out", type=_folder, required=True, help="results folder; rerun to resume")
-    _add_where(p)
-    p.add_argument("--restart", action="store_true", help="discard finished generations")
-    p = sub.add_parser("forecast", help="score a calibration's forecasts of its held-out record")
-    p.add_argument("dir", help="a calibration's results folder (escsim calibrate --out)")
-    p.add_argument("--samples", type=_positive, default=4000, help="forecast samples (4000)")
-    p.add_argument("--seed", type=_seed, default=0, help="seed (0)")
-    p.add_argument("--workers", type=_positive, default=None, help="local processes (all cores)")
+    add_parsers(sub)
     p = sub.add_parser("validate", help="check scenario, sweep and calibration files")
     p.add_argument("files", nargs="+", help="scenario, sweep or calibration files, or names")
     sub.add_parser("list", help="list the shipped scenarios and sweeps")
     return parser
 
 
-def _run_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The options run and compare share, as keyword arguments of the Python API."""
-    if args.out is not None:
-        check_out_dir(args.out)  # refuse a bad --out before the run; create it only to write
-    return {
-        "trials": args.trials,
-        "days": args.days,
-        "seed": args.seed,
-        "block_size": args.block_size,
-        "workers": args.workers,
-        "progress": not args.quiet,
-        "point": args.point,
-        "posterior": args.posterior,
-    }
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
-    results = run(_with_settings(args.scenario, args.settings), **_run_options(args))
+    results = run(with_settings(args.scenario, args.settings), **run_options(args))
     print(json.dumps(results.to_json_dict(), indent=2) if args.json else results.report())
     if args.out is not None:
         for path in results.write(args.out):
@@ -235,8 +104,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    a, b = (_with_settings(ref, args.settings) for ref in (args.a, args.b))
-    comparison = compare(a, b, **_run_options(args))
+    a, b = (with_settings(ref, args.settings) for ref in (args.a, args.b))
+    comparison = compare(a, b, **run_options(args))
     print(json.dumps(comparison.to_json_dict(), indent=2) if args.json else comparison.report())
     if args.out is not None:
         print(f"wrote {comparison.write(args.out)}", file=sys.stderr)
@@ -328,30 +197,6 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_calibrate(args: argparse.Namespace) -> int:
-    cal = load_calibration(args.file)
-    check_executor_args(args.workers, args.scheduler, args.dask_local)
-    try:
-        post = calibrate(cal, args.out, args.workers, not args.restart, args.scheduler,
-                         args.dask_local, progress=True)  # fmt: skip
-    except KeyboardInterrupt:
-        print(f"escsim: interrupted; finished generations are kept in {args.out}: run the "
-              "same command again to resume", file=sys.stderr)  # fmt: skip
-        return 130
-    print(post.report())
-    print(f"results in {args.out}", file=sys.stderr)
-    return 0
-
-
-def _cmd_forecast(args: argparse.Namespace) -> int:
-    post = load_results(args.dir)
-    table = skill(post, args.samples, args.seed, args.workers)
-    write_atomic(Path(args.dir) / "forecast.csv", lambda p: table.to_csv(p))
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.to_string(float_format="{:.3g}".format))
-    return 0
-
-
 def _cmd_trace(args: argparse.Namespace) -> int:
     t = trace(args.scenario, args.trial, args.seed, args.days, args.point)
     print(t.to_frame().to_csv(index=False) if args.csv else t, end="\n" * (not args.csv))
@@ -417,8 +262,7 @@ COMMANDS = {
     "sweep": _cmd_sweep,
     "analyze": _cmd_analyze,
     "plot": _cmd_plot,
-    "calibrate": _cmd_calibrate,
-    "forecast": _cmd_forecast,
+    **CALIBRATION_COMMANDS,
     "trace": _cmd_trace,
     "validate": _cmd_validate,
     "list": _cmd_list,
