@@ -32,24 +32,46 @@ RULES = {
     "attack_rate": "capability * share * strength * (pre_war_rate + campaign_rate * gaza) "
     "* (1 - restraint_level * complying) * (1 - talks_weight * prefers_talks * talks_progress) "
     "* (1 - agreement_effect * withdrawal_agreed * (1 - is_holdout)) "
-    "* (1 + revenge_gain * revenge) * (1 - deterrence_gain * deterrence / (1 + deterrence))",
+    "* (1 + revenge_gain * revenge) * (1 - deterrence_gain * deterrence / (1 + deterrence)) "
+    "* supply * (1 - iraq_pressure * iraq_pressing)",
     "comply_prob": "compliance",
-    "lapse_prob": "lapse_base * (1 + gaza) + lapse_per_revenge * revenge",
+    "lapse_prob": "lapse_base * (1 + gaza) + lapse_per_revenge * revenge "
+    "+ lapse_on_stall * talks_stalled",
     "us_strike_prob": "min(strike_base + strike_per_attack * attacks_7d + strike_per_wounded * "
-    "min(us_wounded_7d, 10) + strike_per_killed * min(us_killed_7d, 5), strike_max)",
-    "leader_kill_prob": "leader_kill_base + leader_kill_per_killed * min(us_killed_30d, 5)",
+    "min(us_wounded_7d, 10) + strike_per_killed * min(us_killed_7d, 5) * (1 - responding), "
+    "strike_max)",
+    "leader_kill_prob": "leader_kill_base + leader_kill_per_killed * min(us_killed_30d, 5) "
+    "+ leader_hunt * (days_since_mass_strike <= leader_hunt_days)",
     "us_strike_iran_prob": "iran_strike_gain * max(us_killed_30d - iran_strike_threshold, 0) "
-    "* (1 - 0.5 * directive_active)",
+    "* (1 - 0.5 * directive_active) + iran_exchange_gain * iran_direct_30d",
     "talks_progress_rate": "talks_gain * (attacks_7d <= calm_attacks_7d) - talks_setback * "
-    "(attacks_7d > under_fire_attacks_7d)",
+    "under_fire",
     "agreement_prob": "agreement_rate * talks_progress ** 2",
 }
+#: issue 15's mechanisms, not written here: a scenario with any of them on is refused (with
+#: them off the rules' extra terms are exact zeros and ones, and the supply stays full)
+UNIMPLEMENTED = (
+    "sponsor_leverage",
+    "iraqi_pressure",
+    "talks_resumption",
+    "deliberation",
+    "iran_response",
+    "withdrawal",
+)
 NEVER = 1 << 30
 THEATERS = ("iraq", "syria")
 
 
+def scalar_scenario(name: str) -> sim.Scenario:
+    """The scenario ``name`` with the mechanisms this file does not implement switched off."""
+    return sim.load_scenario(name).patched({f"mechanisms.{k}": False for k in UNIMPLEMENTED})
+
+
 def check_rules(sc: sim.Scenario) -> None:
-    """Refuse a scenario whose rules differ from the ones written here."""
+    """Refuse a scenario whose rules differ from the ones written here, or that needs more."""
+    on = [k for k in UNIMPLEMENTED if getattr(sc.spec.mechanisms, k)]
+    if on:
+        raise SystemExit(f"{sc.name}: mesa_scalar.py does not implement mechanisms {on}")
     for name, text in RULES.items():
         if " ".join(sc.rules[name].text.split()) != " ".join(text.split()):
             raise SystemExit(f"{sc.name}: rule {name} is not the one mesa_scalar.py implements")
@@ -282,7 +304,7 @@ class ScalarModel(mesa.Model):  # type: ignore[misc]
             return
         p, a7 = self.p, sum(self.attacks[-7:])
         change = p["talks_gain"] * (a7 <= p["calm_attacks_7d"])
-        change -= p["talks_setback"] * (a7 > p["under_fire_attacks_7d"])
+        change -= p["talks_setback"] * (self.mech.posture and a7 > p["under_fire_attacks_7d"])
         self.talks_progress = min(max(self.talks_progress + change, 0.0), 1.0)
         prob = p["agreement_rate"] * self.talks_progress**2
         self.agreed |= self.random.random() < self.clip(prob)
@@ -299,7 +321,7 @@ class ScalarModel(mesa.Model):  # type: ignore[misc]
         self.fatal |= killed - self.forced_killed > 0
         signals = (self.attacks_today, self.wounded[-1], self.strikes[-1], killed)
         rung = max([k + 1 for k, s in enumerate(signals) if s] or [0])
-        rung = 6 if self.iran_today else 5 if self.leader_strikes[-1] else rung
+        rung = 7 if self.iran_today else 5 if self.leader_strikes[-1] else rung
         self.max_rung = max(self.max_rung, rung)
 
 
@@ -347,7 +369,7 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--days", type=int, default=365)
     args = ap.parse_args()
-    sc = sim.load_scenario(args.scenario)
+    sc = scalar_scenario(args.scenario)
     t0 = time.perf_counter()
     out = run_scalar(sc, args.trials, args.days)
     seconds = time.perf_counter() - t0

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from mesa_scalar import run_scalar  # benchmarks/, beside this script
+from mesa_scalar import run_scalar, scalar_scenario  # benchmarks/, beside this script
 
 import sim
 from sim.model.escalation import EscalationModel
@@ -132,7 +132,7 @@ def main() -> None:
     days = 90 if args.quick else 365
     repeats = 3
     cores = os.cpu_count() or 1
-    sc = sim.load_scenario("baseline")
+    sc = scalar_scenario("baseline")  # both models: the mechanisms the scalar one implements
     print(
         f"baseline, {days} days, medians of {repeats} runs, {cores} cores, numpy {np.__version__}"
     )

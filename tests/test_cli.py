@@ -363,7 +363,7 @@ def test_interval_contains_mean_exactly(tmp_path: Path) -> None:
     summary = sim.run(path, trials=300, days=5, seed=0).to_json_dict()
     assert summary["p_strike_on_iran"]["mean"] == 0.0
     rungs = summary.pop("rungs")
-    assert [r["rung"] for r in rungs] == list(range(7))
+    assert [r["rung"] for r in rungs] == list(range(10))
     records = {**summary.pop("attacks_per_day_by_group"), **summary}
     bad = {
         name: rec

@@ -62,7 +62,9 @@ def test_retaliation_switch_and_its_ladder():
     assert r.per_trial("p_leadership_strike").sum() == 0
     # rungs are ordinal (first_rung_day[k]: first day at rung k or higher), so a trial
     # without strikes can pass rung 3 on its way to 4, but never stop on a strike rung
-    assert not np.isin(r.per_trial("max_rung"), [3, 5, 6]).any()
+    strikes = [RUNGS.index(k) for k in RUNGS if "U.S. strike" in k or "U.S. mass" in k]
+    assert len(strikes) == 4
+    assert not np.isin(r.per_trial("max_rung"), [3, *strikes]).any()
     assert diff("baseline", off("retaliation"), "us_strikes_per_day").ci_low > 0
 
 
@@ -181,7 +183,8 @@ def test_ladder_records_are_consistent(name):
     assert later.all()  # a higher rung is never reached before a lower one
     final_share = r.daily().iloc[-1][[f"rung_{k}_share" for k in range(len(RUNGS))]].to_numpy()
     np.testing.assert_allclose(final_share, np.bincount(max_rung, minlength=len(RUNGS)) / 2000)
-    np.testing.assert_array_equal(r.per_trial("p_strike_on_iran") > 0, max_rung == 6)
+    iran = RUNGS.index("U.S. strike on Iran")  # the top with iran_response off
+    np.testing.assert_array_equal(r.per_trial("p_strike_on_iran") > 0, max_rung == iran)
 
 
 def _deterrence(gain, on=True, base="no_visit"):

@@ -27,7 +27,7 @@ SPEC.loader.exec_module(mesa_scalar)
 
 @pytest.mark.parametrize("name", ["baseline", "qaani_visit"])
 def test_the_scalar_mesa_model_agrees_in_distribution(name):
-    sc, days = sim.load_scenario(name), 45
+    sc, days = mesa_scalar.scalar_scenario(name), 45
     scalar = mesa_scalar.run_scalar(sc, 1200, days, seed=3)
     vector = sim.run(sc, 20_000, days, seed=3, point=True)  # the scalar model reads point values
     for metric, values in scalar.items():

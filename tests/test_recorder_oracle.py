@@ -7,11 +7,12 @@ import sim
 from sim.model.escalation import EscalationModel
 
 
-def _trace(name, n=400, days=60, seed=11):
-    sc = sim.load_scenario(name)
+def _trace(name, n=400, days=60, seed=11, patch=None):
+    sc = sim.load_scenario(name).patched(patch or {})
     m = EscalationModel(sc, n, seed, days=days)
     compliant = np.array([s.doctrine == "compliant" for s in sc.spec.militias.values()])
-    tr = {k: [] for k in ("att", "kil", "wnd", "fk", "str", "lead", "iran", "dir", "ca")}
+    keys = ("att", "kil", "wnd", "fk", "str", "lead", "iran", "dir", "ca", "mass", "prox", "dirx")
+    tr = {k: [] for k in keys}
     record = m.recorder.record
 
     def spy(day):
@@ -25,6 +26,9 @@ def _trace(name, n=400, days=60, seed=11):
         tr["iran"].append(us.iran_today.copy())
         tr["dir"].append(m.iran.issued_today.copy())
         tr["ca"].append(w.by_group[compliant].sum(0))
+        tr["mass"].append(us.mass_today.copy())
+        tr["prox"].append(m.iran.unleashed_today.copy())
+        tr["dirx"].append(m.iran.direct.today > 0)
         record(day)
 
     m.recorder.record = spy
@@ -43,9 +47,24 @@ def _first(xs):
     return idx[0] if idx.size else None
 
 
-@pytest.mark.parametrize("name", ["baseline", "qaani_visit", "decapitation"])
-def test_per_trial_metrics_match_a_brute_force_oracle(name):
-    _, b, t = _trace(name)
+#: every mechanism on, and a strike on Iran likely, so that every rung is reached in some trial
+HOT = {
+    **{f"mechanisms.{k}": True for k in ("deterrence", "sponsor_leverage", "iraqi_pressure")},
+    **{f"mechanisms.{k}": True for k in ("talks_resumption", "deliberation", "iran_response")},
+    "mechanisms.withdrawal": True,
+    "params.iran_strike_gain.value": 0.05,
+    "params.p_iran_direct.value": 0.9,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "patch"),
+    [("baseline", None), ("qaani_visit", None), ("decapitation", None), ("decapitation", HOT)],
+)
+def test_per_trial_metrics_match_a_brute_force_oracle(name, patch):
+    _, b, t = _trace(name, patch=patch)
+    if patch:  # the hot case reaches the top of the ladder
+        assert b.per_trial["max_rung"].max() == 9
     for k in range(b.per_trial["max_rung"].size):
         term = int(t["term"][k])
         att, kil = t["att"][:, k], t["kil"][:, k]
@@ -62,7 +81,10 @@ def test_per_trial_metrics_match_a_brute_force_oracle(name):
                 3 * t["str"][d, k],
                 4 * (kil[d] > 0),
                 5 * t["lead"][d, k],
-                6 * t["iran"][d, k],
+                6 * t["mass"][d, k],
+                7 * t["iran"][d, k],
+                8 * t["prox"][d, k],
+                9 * t["dirx"][d, k],
             ]
             rung = max(rung, *today)
         expect["max_rung"] = rung
@@ -72,6 +94,15 @@ def test_per_trial_metrics_match_a_brute_force_oracle(name):
         dd = None if f is None else _first(t["dir"][f + 1 :, k])
         expect["days_fatality_to_directive"] = np.nan if dd is None else dd + 1
         first_dir = _first(t["dir"][:, k])
+        after = slice(first_dir if first_dir is not None else att.size, None)
+        total, holdout = att[after].sum(), (att - t["ca"][:, k])[after].sum()
+        expect["holdout_share_after_directive"] = holdout / total if total else np.nan
+        expect["us_strikes_after_directive"] = t["str"][after, k].sum()
+        expect["days_directive_to_resumption"] = np.nan
+        for d in range(first_dir + 7 if first_dir is not None else att.size, att.size):
+            if t["ca"][d - 6 : d + 1, k].sum() >= 3:
+                expect["days_directive_to_resumption"] = d - first_dir
+                break
         if first_dir is None:
             expect["days_directive_to_last_compliant_attack"] = np.nan
         else:

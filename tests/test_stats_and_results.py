@@ -113,7 +113,7 @@ def test_daily_series(results):
 
 def test_rungs_table(results):
     r = results.rungs()
-    assert list(r.index) == list(range(7))
+    assert list(r.index) == list(range(10))
     assert (np.diff(r.p_reached) <= 1e-12).all()  # reaching k or higher gets rarer with k
     assert r.loc[4, "p_reached"] == 1.0 and r.loc[4, "days_p95"] == 0  # the forced deaths
     assert r.loc[0, "n_reached"] == results.trials

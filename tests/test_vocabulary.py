@@ -56,7 +56,10 @@ def test_the_rung_is_the_highest_signal():
         signals["killed"][1] = True
         signals["iran_strike"][2] = True
         m.recorder._climb(0, signals)
-        assert m.recorder.max_rung.tolist() == [1, 4, 6, 0]
-        assert m.recorder.first_rung_day[:, 1].tolist() == [0, 0, 0, 0, 0, -1, -1]
+        keys = [r.key for r in LADDER]
+        iran = keys.index("iran_strike")
+        assert m.recorder.max_rung.tolist() == [1, keys.index("killed"), iran, 0]
+        assert m.recorder.first_rung_day[:, 1].tolist() == [0] * 5 + [-1] * (len(keys) - 5)
+        assert m.recorder.first_rung_day[:, 2].tolist() == [0] * (iran + 1) + [-1] * 2
     finally:
         m.close()

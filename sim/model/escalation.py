@@ -14,9 +14,12 @@ from typing import Any
 import numpy as np
 
 from sim.core.types import FloatArray, Number, SeedLike
-from sim.model.agents import IraqiGovernment, Militia, QudsForce, UnitedStates
 from sim.model.base import Env, LaneModel, check_names
+from sim.model.iran import QudsForce
+from sim.model.iraq import IraqiGovernment
+from sim.model.militia import Militia
 from sim.model.recorder import Recorder
+from sim.model.united_states import UnitedStates
 from sim.model.world import World
 from sim.scenario.loader import Scenario
 from sim.scenario.vocabulary import GLOBAL_VARS
@@ -73,48 +76,66 @@ class EscalationModel(LaneModel):
     def step(self) -> None:
         """Advance every trial by one day. This is the model's one and only step order."""
         day = self.day
+        groups = self.militia_list
         self._apply_schedule(day)  # 1. drivers set by the scenario's schedule
         self.iran.issue(day)  # 2. Iran issues the 'lie low' directives due today
-        for m in self.militia_list:  # 3. groups obey, lag, or lapse
+        for m in groups:  # 3. groups obey, lag, fall in line, or lapse
             m.respond(day, self.iran.issued_today)
-        for m in self.militia_list:  # 4. groups attack; attacks wound or kill
+        self.iran.withhold(day, groups)  # 4. Iran cuts the supplies of groups that defy it
+        for m in groups:  # 5. groups attack; attacks wound or kill
             m.attack(day, self.world)
-        self.us.retaliate(day, self.militia_list)  # 5. U.S. strikes militias, commanders, Iran
-        self.iraq.request(day)  # 6. Iraq asks Iran to rein the groups in
-        self.iran.decide(day)  # 7. Iran schedules a directive for a later day
-        self.iraq.negotiate(day)  # 8. U.S.-Iraq talks advance or stall
-        self.recorder.record(day)  # 9. the outcomes of the day are recorded
+        self.us.retaliate(day, groups)  # 6. U.S. strikes militias, commanders, Iran
+        self.iran.answer(day, self.us.iran_today, groups)  # 7. Iran answers a strike on Iran
+        self.us.deliberate(day)  # 8. after today's deaths the U.S. prepares a mass retaliation
+        self.iraq.request(day)  # 9. Iraq asks Iran to rein the groups in
+        self.iran.decide(day)  # 10. Iran schedules a directive for a later day
+        self.iraq.negotiate(day)  # 11. U.S.-Iraq talks advance or stall
+        self.iraq.draw_down(day)  # 12. an agreement draws U.S. troops out of Iraq
+        self.recorder.record(day)  # 13. the outcomes of the day are recorded
         if self.log is not None:
             self.log.end_day(day, int(self.recorder.max_rung[0]))
-        for m in self.militia_list:  # 10. close the day
+        for m in groups:  # 14. close the day
             m.end_day()
-        self.us.end_day()
-        self.world.end_day()
+        for actor in (self.us, self.iran, self.iraq, self.world):
+            actor.end_day()
         self.day += 1
 
     def _global_getters(self) -> dict[str, Callable[[], Any]]:
         w, us, iran, iraq = self.world, self.us, self.iran, self.iraq
+        mech, troops = self.mechanisms, self.values.troops
         getters: dict[str, Callable[[], Any]] = {
             "day": lambda: self.day,
             "attacks_today": lambda: w.attacks.today,
             "attacks_7d": lambda: w.attacks.last(7),
             "attacks_30d": lambda: w.attacks.last(30),
             "us_wounded_7d": lambda: w.wounded.last(7),
+            "us_killed_today": lambda: w.killed.today,
             "us_killed_7d": lambda: w.killed.last(7),
             "us_killed_30d": lambda: w.killed.last(30),
             "us_killed_total": lambda: w.killed.total + w.killed.today,
             "strikes_7d": lambda: us.strikes.last(7),
             "leader_strikes_7d": lambda: us.leader_strikes.last(7),
             "days_since_strike": lambda: np.minimum(self.day - us.last_strike, 9999),
+            "responding": lambda: us.responding(),
+            "days_since_mass_strike": lambda: np.minimum(self.day - us.last_mass, 9999),
+            "iran_strikes_30d": lambda: us.iran_strikes.last(30),
+            "iran_direct_30d": lambda: iran.direct.last(30),
             "directive_active": lambda: iran.directive_active(self.day),
             "days_since_directive": lambda: iran.days_since_directive(self.day),
             "directives_issued": lambda: iran.issued,
             "iraq_request": lambda: iraq.request_until >= self.day,
+            "iraq_pressing": lambda: mech.iraqi_pressure & (iraq.request_until >= self.day),
             "talks_progress": lambda: iraq.talks_progress,
+            "talks_stalled": lambda: mech.talks_resumption & iraq.talks_stalled(),
+            "under_fire": lambda: (
+                mech.posture & (w.attacks.last(7) > self.param("under_fire_attacks_7d"))
+            ),
             "withdrawal_agreed": lambda: iraq.withdrawal_agreed,
             "n_complying": lambda: sum(m.complying.astype(np.int64) for m in self.militia_list),
-            "troops_iraq": lambda: self.values.troops["iraq"],
-            "troops_syria": lambda: self.values.troops["syria"],
+            "presence_iraq": lambda: iraq.presence if mech.withdrawal else 1.0,
+            "presence_syria": lambda: 1.0,
+            "troops_iraq": lambda: troops["iraq"] * iraq.presence,
+            "troops_syria": lambda: troops["syria"],
         }
         check_names(getters, GLOBAL_VARS, "global")
         for name, value in self.values.params.items():

@@ -14,12 +14,19 @@ import numpy as np
 
 from sim.core.types import BoolArray, DayArray, FloatArray, IntArray
 from sim.model.block import DOCTRINE_SERIES, SERIES, Block
+from sim.model.trailing import Trailing
 from sim.scenario.vocabulary import LADDER, METRICS, RUNGS
 
 if TYPE_CHECKING:
-    from sim.model.agents import IraqiGovernment, QudsForce, UnitedStates
     from sim.model.base import LaneModel
+    from sim.model.iran import QudsForce
+    from sim.model.iraq import IraqiGovernment
+    from sim.model.united_states import UnitedStates
     from sim.model.world import World
+
+#: attacks resume after a directive in the first week, from its 8th day on, with this many
+#: attacks by groups of compliant doctrine (the 7 days leave room for the lag to comply)
+RESUMPTION_ATTACKS, SETTLE_DAYS = 3, 7
 
 
 def _never(n: int) -> IntArray:
@@ -63,7 +70,11 @@ class Recorder:
         self.first_rung_day[0] = 0  # every trial starts on rung 0, calm
         self.first_directive, self.last_compliant = _never(n), _never(n)
         self.first_fatality, self.fatality_to_strike = _never(n), _never(n)
-        self.fatality_to_directive = _never(n)
+        self.fatality_to_directive, self.resumption = _never(n), _never(n)
+        self.after_attacks, self.after_holdout, self.after_strikes = (
+            np.zeros(n, np.int64) for _ in "123"
+        )
+        self._compliant_week = Trailing((n,), (7,))
         self.daily_sum = {k: np.zeros(days) for k in (*SERIES, *DOCTRINE_SERIES)}
         self.daily_hist = {k: np.zeros((days, cap), dtype=np.int64) for k, cap in SERIES.items()}
         self.rung_count = np.zeros((days, len(RUNGS)), dtype=np.int64)
@@ -87,6 +98,7 @@ class Recorder:
         self._climb(day, self.rung_signals())
         compliant_attacks = w.by_group[self._compliant].sum(axis=0)
         self._time_responses(day, strike, killed > 0, compliant_attacks)
+        self._after_directive(day, strike, compliant_attacks)
         self._daily(day, strike, compliant_attacks)
 
     def rung_signals(self) -> dict[str, BoolArray]:
@@ -98,7 +110,10 @@ class Recorder:
             "strike": us.strikes.today > 0,
             "killed": w.killed.today > 0,
             "leader_strike": us.leader_strikes.today > 0,
+            "mass_strike": us.mass_today,
             "iran_strike": us.iran_today,
+            "iran_proxies": self.iran.unleashed_today,
+            "iran_direct": self.iran.direct.today > 0,
         }
 
     def _climb(self, day: int, signals: dict[str, BoolArray]) -> None:
@@ -128,6 +143,21 @@ class Recorder:
         # a response to them
         reined = after & (day > self.first_fatality) & issued & (self.fatality_to_directive < 0)
         self.fatality_to_directive[reined] = day - self.first_fatality[reined]
+
+    def _after_directive(self, day: int, strike: BoolArray, compliant_attacks: IntArray) -> None:
+        """What follows the first directive: attacks, the holdouts' part, strikes, resumption."""
+        attacks = self.world.attacks.today
+        after = self.first_directive >= 0  # issued before the day's attacks: they count
+        self.after_attacks += attacks * after
+        self.after_holdout += (attacks - compliant_attacks) * after
+        self.after_strikes += strike & after
+        week = self._compliant_week
+        week.today += compliant_attacks
+        since = day - self.first_directive
+        resumed = after & (since >= SETTLE_DAYS) & (week.last(7) >= RESUMPTION_ATTACKS)
+        resumed &= self.resumption < 0
+        self.resumption[resumed] = since[resumed]
+        week.end_day()
 
     def _daily(self, day: int, strike: BoolArray, compliant_attacks: IntArray) -> None:
         """The day's sums over trials, and histograms of what each series' band is of."""
@@ -166,6 +196,14 @@ class Recorder:
             "days_fatality_to_directive": np.where(
                 self.fatality_to_directive >= 0, self.fatality_to_directive, nan
             ),
+            "days_directive_to_resumption": np.where(self.resumption >= 0, self.resumption, nan),
+            "holdout_share_after_directive": np.divide(
+                self.after_holdout,
+                self.after_attacks,
+                out=np.full(self.after_attacks.shape, nan),
+                where=self.after_attacks > 0,
+            ),
+            "us_strikes_after_directive": self.after_strikes.astype(float),
             "p_withdrawal_agreement": self.iraq.withdrawal_agreed.astype(float),
             "p_directive": has_directive.astype(float),
             "us_killed": self.killed.astype(float),

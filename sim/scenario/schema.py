@@ -290,11 +290,17 @@ class Rules(Part):
     attack_rate: Rule
     comply_prob: Rule
     lapse_prob: Rule
+    yield_prob: Rule
+    withhold_prob: Rule
     us_strike_prob: Rule
     leader_kill_prob: Rule
     us_strike_iran_prob: Rule
+    mass_retaliation_prob: Rule
+    iran_proxy_prob: Rule
+    iran_direct_prob: Rule
     talks_progress_rate: Rule
     agreement_prob: Rule
+    drawdown_rate: Rule
 
 
 class Mechanisms(Part):
@@ -310,6 +316,13 @@ class Mechanisms(Part):
     talks: bool
     revenge: bool
     deterrence: bool
+    sponsor_leverage: bool
+    iraqi_pressure: bool
+    talks_resumption: bool
+    deliberation: bool
+    posture: bool
+    iran_response: bool
+    withdrawal: bool
 
 
 class ScenarioSpec(Part):

@@ -31,6 +31,8 @@ WHOLE_DAYS = {
     "directive_days": 1,
     "comply_lag_max": 0,
     "iraq_request_days": 1,
+    "deliberation_days": 1,  # a response is prepared over days, not on the day of the deaths
+    "iran_response_days": 1,
 }
 #: caps on the people hurt in one attack, at most MAX_CASUALTIES
 CASUALTY_CAPS = ("killed_max", "wounded_max")

@@ -22,19 +22,32 @@ GLOBAL_VARS: dict[str, str] = {
     "attacks_7d": "attacks by all groups in the last 7 days",
     "attacks_30d": "attacks by all groups in the last 30 days",
     "us_wounded_7d": "U.S. personnel wounded in the last 7 days",
+    "us_killed_today": "U.S. personnel killed so far today",
     "us_killed_7d": "U.S. personnel killed in the last 7 days",
     "us_killed_30d": "U.S. personnel killed in the last 30 days",
     "us_killed_total": "U.S. personnel killed since day 0",
     "strikes_7d": "U.S. strikes on militias in the last 7 days",
     "leader_strikes_7d": "U.S. strikes that killed a militia commander, last 7 days",
     "days_since_strike": "days since the last U.S. strike (9999 if none)",
+    "responding": "the U.S. is preparing a mass retaliation (mechanisms.deliberation)",
+    "days_since_mass_strike": "days since the last U.S. mass retaliation (9999 if none)",
+    "iran_strikes_30d": "U.S. strikes on Iran in the last 30 days",
+    "iran_direct_30d": "Iran's own strikes on U.S. forces in the last 30 days",
     "directive_active": "an Iranian 'lie low' directive is in force",
     "days_since_directive": "days since the last directive (9999 if none)",
     "directives_issued": "directives issued so far",
     "iraq_request": "the Iraqi government's request to rein in the groups is pending",
+    "iraq_pressing": "Iraq's request is pending and weighs on every group "
+    "(mechanisms.iraqi_pressure)",
     "talks_progress": "progress of U.S.-Iraq talks on ending the U.S. presence, 0 to 1",
+    "talks_stalled": "the talks suffered a setback in the last 14 days "
+    "(mechanisms.talks_resumption)",
+    "under_fire": "more than under_fire_attacks_7d attacks in 7 days, as U.S. posture sees it "
+    "(mechanisms.posture)",
     "withdrawal_agreed": "a U.S.-Iraq withdrawal agreement has been reached",
     "n_complying": "groups currently complying with a directive",
+    "presence_iraq": "share of the U.S. troops still in Iraq (below 1 in a drawdown)",
+    "presence_syria": "share of the U.S. troops still in Syria (always 1: the talks are on Iraq)",
     "troops_iraq": "U.S. troops in Iraq",
     "troops_syria": "U.S. troops in Syria",
 }
@@ -51,6 +64,9 @@ MILITIA_VARS: dict[str, str] = {
     "deterrence": "the risk the group has learned from its losses to U.S. strikes, decaying slowly",
     "group_attacks_7d": "this group's attacks in the last 7 days",
     "leaders_lost": "commanders this group has lost to U.S. strikes",
+    "strikes_taken": "U.S. strikes this group has taken",
+    "supply": "share of Iran's supplies reaching the group, 1 = full (mechanisms.sponsor_leverage)",
+    "withheld": "Iran is withholding supplies from the group for defying its directive",
 }
 
 #: rule name -> (context, kind, what it decides)
@@ -60,11 +76,29 @@ RULES: dict[str, tuple[Literal["global", "militia"], RuleKind, str]] = {
     "attack_rate": ("militia", "rate", "the group's expected attacks today"),
     "comply_prob": ("militia", "probability", "the group obeys a directive just issued"),
     "lapse_prob": ("militia", "probability", "a complying group abandons restraint today"),
+    "yield_prob": ("militia", "probability", "a group defying a directive falls in line today"),
+    "withhold_prob": (
+        "militia",
+        "probability",
+        "Iran cuts the supplies of a group that defies its directive",
+    ),
     "us_strike_prob": ("global", "probability", "the U.S. strikes a militia today"),
     "leader_kill_prob": ("global", "probability", "a U.S. strike kills the group's commander"),
     "us_strike_iran_prob": ("global", "probability", "the U.S. strikes Iran directly today"),
+    "mass_retaliation_prob": (
+        "global",
+        "probability",
+        "U.S. deaths today lead the U.S. to prepare a mass retaliation",
+    ),
+    "iran_proxy_prob": ("global", "probability", "Iran answers a U.S. strike through its proxies"),
+    "iran_direct_prob": (
+        "global",
+        "probability",
+        "Iran answers a U.S. strike by striking U.S. forces",
+    ),
     "talks_progress_rate": ("global", "real", "today's change in talks progress"),
     "agreement_prob": ("global", "probability", "talks reach a withdrawal agreement today"),
+    "drawdown_rate": ("global", "real", "share of the troops in Iraq withdrawn today, once agreed"),
 }
 
 #: parameters the model's step reads directly: name -> (unit, meaning)
@@ -84,6 +118,12 @@ MODEL_PARAMS: dict[str, tuple[str, str]] = {
     "revenge_half_life": ("days", "half-life of revenge"),
     "deterrence_per_leader": ("multiplier", "deterrence added when its commander is killed"),
     "deterrence_half_life": ("days", "half-life of deterrence"),
+    "sponsor_share": ("fraction", "share of a group's capability that Iran's supplies provide"),
+    "supply_half_life": ("days", "half-life of a group's stocks once Iran withholds supplies"),
+    "proxy_revenge": ("multiplier", "revenge each group takes up when Iran unleashes it"),
+    "mass_degrade": ("fraction", "strength a group loses to a mass retaliation"),
+    "deliberation_days": ("days", "days from U.S. deaths to the mass retaliation decided on"),
+    "iran_response_days": ("days", "days from a U.S. strike on Iran to Iran's own strike"),
     "directive_delay_min": ("days", "shortest delay from trigger to directive"),
     "directive_delay_max": ("days", "longest delay from trigger to directive"),
     "directive_days": ("days", "how long a directive stays in force"),
@@ -107,7 +147,10 @@ LADDER: tuple[Rung, ...] = (
     Rung("strike", "U.S. strikes on militias"),
     Rung("killed", "U.S. personnel killed"),
     Rung("leader_strike", "U.S. strike kills a militia commander"),
+    Rung("mass_strike", "U.S. mass retaliation on many groups"),
     Rung("iran_strike", "U.S. strike on Iran"),
+    Rung("iran_proxies", "Iran unleashes its proxies"),
+    Rung("iran_direct", "Iran strikes U.S. forces: direct exchange"),
 )
 #: the ladder's labels, by rung
 RUNGS: tuple[str, ...] = tuple(r.label for r in LADDER)
@@ -119,7 +162,7 @@ METRICS: dict[str, str] = {
     "p_us_fatality": "P(a U.S. death from a modelled attack; forced events excluded)",
     "p_leadership_strike": "P(a U.S. strike kills a militia commander)",
     "p_strike_on_iran": "P(a U.S. strike on Iran)",
-    "max_rung": "highest rung of the escalation ladder reached (0-6)",
+    "max_rung": "highest rung of the escalation ladder reached (0-9)",
     "longest_lull_days": "longest run of days with no attack",
     "days_directive_to_last_compliant_attack": "days from the first directive to the last "
     "attack by a compliant group within its term (trials with a directive)",
@@ -127,6 +170,11 @@ METRICS: dict[str, str] = {
     "(trials with both)",
     "days_fatality_to_directive": "days from the first U.S. death to the next directive "
     "(trials with both)",
+    "days_directive_to_resumption": "days from the first directive to the first week, from "
+    "its 8th day on, with 3 or more attacks by compliant-doctrine groups (trials with both)",
+    "holdout_share_after_directive": "holdouts' share of the attacks from the first directive "
+    "on (trials with a directive and attacks after it)",
+    "us_strikes_after_directive": "U.S. strike days from the first directive on (0 without one)",
     "p_withdrawal_agreement": "P(a U.S.-Iraq withdrawal agreement)",
     "p_directive": "P(Iran issues a 'lie low' directive)",
     "us_killed": "U.S. personnel killed (forced events included)",
