@@ -175,3 +175,27 @@ def test_long_trace_html_is_cut_with_a_note():
     assert len(t.events) > HTML_ROWS
     html = t._repr_html_()
     assert html.count("<tr>") == HTML_ROWS + 1 and "more events: print() the trace" in html
+
+
+def test_the_story_tells_issue_15s_decisions_in_words():
+    """Deterrence, a withheld supply, a mass strike and Iran's answer, each in a sentence."""
+    on = {f"mechanisms.{k}": True for k in ("deterrence", "sponsor_leverage", "deliberation")}
+    sc = sim.load_scenario("qaani_visit").patched(on)
+    text = "\n".join(str(trace(sc, trial=k, seed=1, days=60)) for k in range(3))
+    assert "U.S.: decides on a mass retaliation, to come on day" in text
+    assert "U.S.: mass retaliation: strikes kataib_hezbollah" in text
+    assert "which defies the directive" in text and "Iran: withholds supplies from" in text
+    assert "deterrence holds back" in text
+    hot = sim.load_scenario("decapitation").patched(
+        {
+            "mechanisms.iran_response": True,
+            "params.iran_strike_gain.value": 0.2,
+            "params.p_iran_proxy_response.value": 1.0,
+            "params.p_iran_direct.value": 1.0,
+        }
+    )
+    text = "\n".join(str(trace(hot, trial=k, seed=1, days=60)) for k in range(5))
+    assert "Iran: answers through its proxies: restraint ends" in text
+    assert "Iran: decides to strike U.S. forces directly on day" in text
+    assert "Iran: strikes U.S. forces directly" in text
+    assert "escalation reaches rung 9: Iran strikes U.S. forces: direct exchange" in text

@@ -17,9 +17,12 @@ from sim.scenario.vocabulary import RUNGS
 class TraceEvent:
     """One thing that happened in the trial.
 
-    ``kind`` is one of: ``attack``, ``strike``, ``strike_iran``, ``directive``, ``decision``
-    (Iran schedules a directive), ``obeys``, ``refuses``, ``lie_low``, ``lapse``,
-    ``request`` (Iraq's), ``agreement``, ``rung``.
+    ``kind`` is one of: ``attack``, ``strike``, ``mass_strike``, ``deliberates`` (the U.S.
+    decides on a mass retaliation), ``strike_iran``, ``directive``, ``decision`` (Iran
+    schedules a directive or a strike), ``obeys``, ``refuses``, ``lie_low``, ``lapse``,
+    ``yields`` (a defiant group falls in line), ``withhold`` (Iran cuts a group's supplies),
+    ``unleash`` and ``strike_us`` (Iran's answers to a strike on Iran), ``request`` (Iraq's),
+    ``agreement``, ``withdrawn``, ``rung``.
     """
 
     day: int

@@ -214,6 +214,17 @@ class Militia(Actor):
             self.deterrence[hit] += 1.0
             self.deterrence[leader] += at(model.param("deterrence_per_leader"), leader)
 
+    def losses_text(self) -> str:
+        """What the group's losses do to its attacks in lane 0, in words (for a trace)."""
+        p = self.model.param
+        parts = []
+        if self.model.mechanisms.deterrence:
+            d = first(self.deterrence)
+            parts.append(f"deterrence holds back {first(p('deterrence_gain')) * d / (1 + d):.0%}")
+        if self.model.mechanisms.revenge:
+            parts.append(f"revenge adds {first(p('revenge_gain')) * first(self.revenge):.0%}")
+        return f" (of its attacks, {' and '.join(parts)})" if parts else ""
+
     def end_day(self) -> None:
         """Recover strength, let revenge and deterrence fade, run supplies down or up."""
         model = self.model

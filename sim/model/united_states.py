@@ -138,9 +138,8 @@ class UnitedStates(Actor):
             text += f" (a commander of {name} killed)" if leader[0] else ""
             log.add(day, "U.S.", "mass_strike", text, forced, name, bool(leader[0]))
         elif strike[0]:
-            log.add(
-                day, "U.S.", "strike", f"strikes {name}{killing}", forced, name, bool(leader[0])
-            )
+            text = f"strikes {name}{killing}{groups[self.target[0]].losses_text()}"
+            log.add(day, "U.S.", "strike", text, forced, name, bool(leader[0]))
         if self.iran_today[0]:
             log.add(day, "U.S.", "strike_iran", "strikes Iran directly")
 
