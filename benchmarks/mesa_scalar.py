@@ -28,7 +28,7 @@ import sim
 #: the rule texts this file implements (whitespace aside): anything else is refused
 RULES = {
     "iraq_request_prob": "p_iraq_request * (us_killed_7d > 0)",
-    "directive_trigger": "us_killed_7d > 0 or iraq_request",
+    "directive_trigger": "(us_killed_7d > 0 or iraq_request) and not proxies_unleashed",
     "attack_rate": "capability * share * strength * (pre_war_rate + campaign_rate * gaza) "
     "* (1 - restraint_level * complying) * (1 - talks_weight * prefers_talks * talks_progress) "
     "* (1 - agreement_effect * withdrawal_agreed * (1 - is_holdout)) "
@@ -69,12 +69,12 @@ def scalar_scenario(name: str) -> sim.Scenario:
 
 def check_rules(sc: sim.Scenario) -> None:
     """Refuse a scenario whose rules differ from the ones written here, or that needs more."""
-    on = [k for k in UNIMPLEMENTED if getattr(sc.spec.mechanisms, k)]
-    if on:
-        raise SystemExit(f"{sc.name}: mesa_scalar.py does not implement mechanisms {on}")
     for name, text in RULES.items():
         if " ".join(sc.rules[name].text.split()) != " ".join(text.split()):
             raise SystemExit(f"{sc.name}: rule {name} is not the one mesa_scalar.py implements")
+    on = [k for k in UNIMPLEMENTED if getattr(sc.spec.mechanisms, k)]
+    if on:
+        raise SystemExit(f"{sc.name}: mesa_scalar.py does not implement mechanisms {on}")
 
 
 class Group(mesa.Agent):  # type: ignore[misc]

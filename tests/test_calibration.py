@@ -53,12 +53,18 @@ def test_c8_c9_c10_the_visit_stops_compliant_groups_not_holdouts():
 
 
 def test_c6_directive_within_48_hours_of_fatalities():
-    """Deaths on day 0 (seen the same evening) bring the directive on day 1 or 2: always."""
+    """Deaths on day 0 (seen the same evening) bring the directive on day 1 or 2: always.
+
+    Always, that is, unless the U.S. strikes Iran first and Iran turns its proxies loose
+    instead (``mechanisms.iran_response``): those trials are left out.
+    """
     sc = sim.load_scenario("no_visit").patched({"mechanisms.directive": True})
     r = sim.run(sc, 5000, 6, seed=SEED)
-    lag = r.per_trial("days_fatality_to_directive")
-    assert not np.isnan(lag).any()
+    lag = r.per_trial("days_fatality_to_directive")[r.per_trial("p_strike_on_iran") == 0]
+    assert lag.size > 4900 and not np.isnan(lag).any()
     assert set(np.unique(lag)) == {1.0, 2.0}
     # and in the baseline, where deaths come endogenously on any day
-    lag = sim.run("baseline", 5000, 90, seed=SEED).per_trial("days_fatality_to_directive")
+    # (but for trials where the U.S. struck Iran, and Iran turned its proxies loose instead)
+    r = sim.run("baseline", 5000, 90, seed=SEED)
+    lag = r.per_trial("days_fatality_to_directive")[r.per_trial("p_strike_on_iran") == 0]
     assert set(np.unique(lag[~np.isnan(lag)])) <= {1.0, 2.0}

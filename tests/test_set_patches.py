@@ -173,7 +173,7 @@ def test_set_checks_kept_uncertainty_at_any_depth(setting, capsys):
 
 def test_set_replaces_an_uncertainty_or_a_source_whole():
     sc = sim.load_scenario("qaani_visit")
-    lapse = sc.patched({"params.lapse_base.uncertainty": {"uniform": [0.001, 0.01]}})
+    lapse = sc.patched({"params.lapse_base.uncertainty": {"uniform": [0.0001, 0.01]}})
     assert lapse.spec.params["lapse_base"].uncertainty.name == "uniform"
     kh = sc.patched({"militias.kataib_hezbollah.compliance.uncertainty": {"uniform": [0.9, 1]}})
     assert kh.spec.militias["kataib_hezbollah"].uncertainty["compliance"].name == "uniform"

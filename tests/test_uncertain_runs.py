@@ -141,7 +141,7 @@ def test_the_command_line_writes_draws_and_per_trial_metrics(uncertain, tmp_path
         ("params:\n  lapse_base:\n    uncertainty: {betta: [1, 2]}\n", "did you mean 'beta'"),
         ("params:\n  lapse_base:\n    uncertainty: {normal: {mean: 0.01, sd: 0.01}}\n",
          "probability"),
-        ("params:\n  lapse_base:\n    uncertainty: {uniform: [0.1, 0.2]}\n", "0.0033"),
+        ("params:\n  lapse_base:\n    uncertainty: {uniform: [0.1, 0.2]}\n", "0.00083"),
         ("militias:\n  kataib_hezbollah:\n    compliance: {value: 0.97, uncertainty: "
          "{normal: {mean: 1, sd: 1}}}\n", "compliance"),
         ("militias:\n  kataib_hezbollah:\n    compliance: {value: 0.97, sd: 1}\n",
@@ -177,10 +177,10 @@ def test_a_child_replaces_its_parents_uncertainty_whole(uncertain, tmp_path):
     child = tmp_path / "child.yaml"
     child.write_text(
         f"extends: {uncertain}\nname: child\n"
-        "params:\n  lapse_base:\n    uncertainty: {uniform: [0.001, 0.01]}\n"
+        "params:\n  lapse_base:\n    uncertainty: {uniform: [0.0001, 0.01]}\n"
     )
     sc = sim.load_scenario(child)
-    assert str(sc.spec.params["lapse_base"].uncertainty) == "uniform(low=0.001, high=0.01)"
+    assert str(sc.spec.params["lapse_base"].uncertainty) == "uniform(low=0.0001, high=0.01)"
 
 
 SCREEN = """\
@@ -191,7 +191,7 @@ drivers:
     uncertainty: {uniform: [0.0, 1.0]}
 params:
   lapse_base:
-    uncertainty: {uniform: [0.0030, 0.0036]}
+    uncertainty: {uniform: [0.00075, 0.0009]}
 """
 
 

@@ -120,6 +120,7 @@ class EscalationModel(LaneModel):
             "days_since_mass_strike": lambda: np.minimum(self.day - us.last_mass, 9999),
             "iran_strikes_30d": lambda: us.iran_strikes.last(30),
             "iran_direct_30d": lambda: iran.direct.last(30),
+            "proxies_unleashed": lambda: iran.unleashed.last(30) > 0,
             "directive_active": lambda: iran.directive_active(self.day),
             "days_since_directive": lambda: iran.days_since_directive(self.day),
             "directives_issued": lambda: iran.issued,

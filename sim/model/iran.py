@@ -36,6 +36,7 @@ class QudsForce(Actor):
         self.direct_due: IntArray = np.full(n, NEVER, dtype=np.int64)
         self.unleashed_today: BoolArray = np.zeros(n, dtype=bool)
         self.direct = Trailing((n,), (30,))  # Iran's own strikes on U.S. forces
+        self.unleashed = Trailing((n,), (30,))  # days Iran turned its proxies loose
 
     def days_since_directive(self, day: int) -> IntArray:
         """Days since the last directive (9999 if none yet)."""
@@ -121,6 +122,7 @@ class QudsForce(Actor):
         """End any directive in ``lanes`` and turn the groups loose, each with revenge to take."""
         model = self.model
         self.unleashed_today = lanes
+        self.unleashed.today += lanes
         idx = np.flatnonzero(lanes)
         if not idx.size:
             return
@@ -152,5 +154,6 @@ class QudsForce(Actor):
             model.log.add(day, "Iran", "decision", text)
 
     def end_day(self) -> None:
-        """Close the day's count of Iran's direct strikes."""
+        """Close the day's counts of Iran's direct strikes and of its proxies unleashed."""
         self.direct.end_day()
+        self.unleashed.end_day()

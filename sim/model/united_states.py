@@ -49,6 +49,9 @@ class UnitedStates(Actor):
             strike = model.chance("us.strike", day, model.prob("us_strike_prob"))
         self.mass_today = self.response_due <= day
         self.response_due[self.mass_today] = NEVER
+        if self.mass_today.any():  # no group attacked in a month: nothing to strike
+            due = np.flatnonzero(self.mass_today)
+            self.mass_today[due[sum(g.attacks.last_at(30, due) for g in groups) == 0]] = False
         leader = np.zeros(model.n, dtype=bool)
         if model.mechanisms.leadership_strikes:
             among = strike | self.mass_today
@@ -99,8 +102,8 @@ class UnitedStates(Actor):
         lanes = np.flatnonzero(self.mass_today)
         if not lanes.size:
             return
-        self.last_mass[lanes] = day
         month = np.stack([g.attacks.last_at(30, lanes) for g in groups])
+        self.last_mass[lanes] = day
         week = np.stack([g.attacks.last_at(7, lanes) for g in groups])
         top = np.argmax(week + month * 1e-6, axis=0)  # the week's, then the month's, most active
         for g in groups:

@@ -73,7 +73,7 @@ class Trace:
         """
         ev = self.events
         attacks = [e for e in ev if e.kind == "attack"]
-        strikes = [e for e in ev if e.kind == "strike"]
+        strikes = [e for e in ev if e.kind in ("strike", "mass_strike")]
         killed = sum(e.killed for e in attacks)
         out = {
             "attacks": float(sum(e.attacks for e in attacks)),

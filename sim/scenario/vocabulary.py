@@ -33,6 +33,8 @@ GLOBAL_VARS: dict[str, str] = {
     "days_since_mass_strike": "days since the last U.S. mass retaliation (9999 if none)",
     "iran_strikes_30d": "U.S. strikes on Iran in the last 30 days",
     "iran_direct_30d": "Iran's own strikes on U.S. forces in the last 30 days",
+    "proxies_unleashed": "Iran turned its proxies loose in the last 30 days "
+    "(mechanisms.iran_response)",
     "directive_active": "an Iranian 'lie low' directive is in force",
     "days_since_directive": "days since the last directive (9999 if none)",
     "directives_issued": "directives issued so far",
