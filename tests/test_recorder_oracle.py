@@ -103,6 +103,10 @@ def test_per_trial_metrics_match_a_brute_force_oracle(name, patch):
             if t["ca"][d - 6 : d + 1, k].sum() >= 3:
                 expect["days_directive_to_resumption"] = d - first_dir
                 break
+        resumed = expect["days_directive_to_resumption"]
+        for horizon in (90, 180):  # the trial lasts 60 days: within 90 = within the run
+            within = float(not np.isnan(resumed) and resumed <= horizon)
+            expect[f"p_resume_{horizon}d"] = np.nan if first_dir is None else within
         if first_dir is None:
             expect["days_directive_to_last_compliant_attack"] = np.nan
         else:

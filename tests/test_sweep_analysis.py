@@ -97,7 +97,7 @@ def test_sobol_indices_are_pinned(folders):
 
 
 #: ST of gaza, its half-width; base.yaml's declared uncertainties drawn in each point
-PINNED_SOBOL = [0.9999055250889765, 0.34212750873411546]
+PINNED_SOBOL = [0.9888467242814113, 0.3386866062585835]
 
 
 def test_analyze_writes_the_table_and_refuses_a_grid(folders, capsys):

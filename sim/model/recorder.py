@@ -197,6 +197,12 @@ class Recorder:
                 self.fatality_to_directive >= 0, self.fatality_to_directive, nan
             ),
             "days_directive_to_resumption": np.where(self.resumption >= 0, self.resumption, nan),
+            **{
+                f"p_resume_{d}d": np.where(
+                    has_directive, ((self.resumption >= 0) & (self.resumption <= d)) * 1.0, nan
+                )
+                for d in (90, 180)
+            },
             "holdout_share_after_directive": np.divide(
                 self.after_holdout,
                 self.after_attacks,
