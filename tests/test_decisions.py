@@ -8,6 +8,7 @@ Every scenario here sets the switches it tests, so the tests do not depend on th
 import numpy as np
 
 import sim
+from sim.core.stats import ratio_of_means
 from sim.model.escalation import EscalationModel
 from sim.scenario.vocabulary import LADDER
 
@@ -226,3 +227,26 @@ def test_posture_slows_the_drawdown_under_fire():
     finally:
         cautious.close()
         bold.close()
+
+
+# --- exposure: when the others lie low, the strikes find whoever goes on ---------------------
+
+
+def test_strikes_concentrate_on_the_holdout_once_the_others_lie_low():
+    def nujaba_share(name):
+        """Nujaba's share of the strikes on days 8 to 47, as a ratio of per-trial means."""
+        sc = scenario(name).patched({"mechanisms.retaliation": True})
+        m = EscalationModel(sc, 3000, seed=6, point=True)
+        try:
+            for _ in range(8):  # the directive (day 1 or 2) and the lags to comply (3 days)
+                m.step()
+            before = {g.name: g.strikes_taken.copy() for g in m.militia_list}
+            for _ in range(40):
+                m.step()
+            taken = {g.name: g.strikes_taken - before[g.name] for g in m.militia_list}
+        finally:
+            m.close()
+        return ratio_of_means(taken["harakat_al_nujaba"] * 1.0, sum(taken.values()) * 1.0)
+
+    visit, none = nujaba_share("qaani_visit"), nujaba_share("no_visit")
+    assert visit.ci_low > 0.5 > none.ci_high  # the strikes find whoever goes on
