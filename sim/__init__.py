@@ -9,8 +9,9 @@ DataFrame), :func:`load_sweep`, :class:`SweepResults` (a sweep folder, with its 
 indices and figures), :func:`trace` (one trial's events), :func:`explore` (an ipywidgets
 explorer), :func:`held_against_record` (the model against public counts), :func:`calibrate` (ABC-SMC
 against the record, returning a :class:`Posterior`), :func:`load_results` (a calibration's
-folder), :func:`skill` (its forecast skill), :func:`load_record`, :class:`Scenario`,
-:class:`InputError`.
+folder), :func:`skill` (its forecast skill), :func:`load_record`, :func:`experiment` (every
+policy in every scenario, returning an :class:`Experiment`), :func:`robustness` (returning
+:class:`Robustness`), :class:`Scenario`, :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time, names load on f
     from sim.explorer import Explorer, explore
     from sim.history.facts import held_against_record
     from sim.history.plots import history_figure, history_timeline
+    from sim.policy.experiment import Experiment, experiment, load_experiment
+    from sim.policy.robustness import Robustness, robustness
     from sim.runs.comparison import Comparison, compare
     from sim.runs.results import Results
     from sim.runs.runner import run
@@ -56,6 +59,11 @@ _EXPORTS: dict[str, str] = {
     "explore": "sim.explorer",
     "Explorer": "sim.explorer",
     "held_against_record": "sim.history.facts",
+    "experiment": "sim.policy.experiment",
+    "Experiment": "sim.policy.experiment",
+    "load_experiment": "sim.policy.experiment",
+    "robustness": "sim.policy.robustness",
+    "Robustness": "sim.policy.robustness",
     "history_figure": "sim.history.plots",
     "history_timeline": "sim.history.plots",
     "InputError": "sim.core.errors",

@@ -29,6 +29,8 @@ from sim.cli.arguments import (
     with_settings,
 )
 from sim.cli.calibration import CALIBRATION_COMMANDS, add_parsers
+from sim.cli.policy import POLICY_COMMANDS
+from sim.cli.policy import add_parsers as add_policy_parsers
 from sim.core.errors import InputError, did_you_mean
 from sim.core.files import WriteError
 from sim.core.paths import looks_like_path
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--point", action="store_true", help="every number at its point value")
     p.add_argument("--csv", action="store_true", help="print the events as CSV")
     add_parsers(sub)
+    add_policy_parsers(sub)
     p = sub.add_parser("validate", help="check scenario, sweep and calibration files")
     p.add_argument("files", nargs="+", help="scenario, sweep or calibration files, or names")
     sub.add_parser("list", help="list the shipped scenarios and sweeps")
@@ -263,6 +266,7 @@ COMMANDS = {
     "analyze": _cmd_analyze,
     "plot": _cmd_plot,
     **CALIBRATION_COMMANDS,
+    **POLICY_COMMANDS,
     "trace": _cmd_trace,
     "validate": _cmd_validate,
     "list": _cmd_list,

@@ -24,7 +24,7 @@ from sim.sweeps.spec import (
 )
 
 
-def check_indices(name: str, fail: Any) -> None:
+def check_indices(name: str, fail: Any, section: str = "parameters") -> None:
     """A list index written other than as a plain whole number (``02``, ``²``) is refused.
 
     ``events.02.day`` would set the item ``events.2.day`` sets, under a second name.
@@ -36,7 +36,7 @@ def check_indices(name: str, fail: Any) -> None:
             hint = f": write {canonical}" if plain else ""
             raise fail(
                 f"the list index {part!r} is not a plain whole number (0, 1, 2, ...){hint}",
-                ["parameters", name],
+                [section, name],
             )
 
 
@@ -52,8 +52,8 @@ def check_metrics(metrics: list[str], known: list[str], fail: Any) -> None:
 def check_fit(spec: SweepSpec, fail: Any) -> None:
     """A design that does not fit its parameters."""
     design = spec.design
-    for name, p in spec.parameters.items():
-        where = ["parameters", name]
+    for name, p in spec.inputs.items():
+        where = [spec.section, name]
         if isinstance(design, GridDesign) and p.kind == "distribution":
             raise fail(
                 "a grid takes values or a range, not a distribution (sample it with "

@@ -38,8 +38,8 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
     Raises:
         ValueError: The design does not fit its parameters (checked first by the loader).
     """
-    names = list(spec.parameters)
-    params = list(spec.parameters.values())
+    names = list(spec.inputs)
+    params = list(spec.inputs.values())
     design = spec.design
     if isinstance(design, GridDesign):
         axes = [grid_levels(p, design.levels) for p in params]
@@ -154,10 +154,16 @@ def _integer(x: FloatArray) -> npt.NDArray[np.int64]:
 
 
 def design_size(spec: SweepSpec) -> int:
-    """How many points the design has, without building it."""
-    d, design = len(spec.parameters), spec.design
+    """How many points the design has (times an experiment's settings), without building it."""
+    settings = spec.levers.settings() if spec.levers is not None else 1
+    return _sampled_size(spec) * settings
+
+
+def _sampled_size(spec: SweepSpec) -> int:
+    """How many points the design samples."""
+    d, design = len(spec.inputs), spec.design
     if isinstance(design, GridDesign):
-        return math.prod(_grid_count(p, design.levels) for p in spec.parameters.values())
+        return math.prod(_grid_count(p, design.levels) for p in spec.inputs.values())
     if isinstance(design, LhsDesign):
         return design.samples
     if isinstance(design, SobolDesign):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,11 @@ from sim.scenario.quantities import uncertain_quantities
 from sim.scenario.vocabulary import metric_names
 from sim.sweeps.checks import check_fit, check_indices, check_metrics, check_work
 from sim.sweeps.design import build_design
+from sim.sweeps.levers import POLICY, cross, numbers, policy_changes
 from sim.sweeps.spec import (
     Distribution,
     GridDesign,
+    Levers,
     LhsDesign,
     MorrisDesign,
     Parameter,
@@ -71,6 +73,13 @@ class Sweep:
     targets: dict[str, str]
     file: str
     posterior: PosteriorDraws | None = None
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sections: dict[str, list[Any]] = field(default_factory=dict)
+
+    def parameter(self, name: str) -> Parameter:
+        """What the file says of an uncertainty, a sweep parameter or a lever."""
+        levers = self.spec.levers.parameters or {} if self.spec.levers is not None else {}
+        return self.spec.inputs[name] if name in self.spec.inputs else levers[name]
 
     @property
     def name(self) -> str:
@@ -100,6 +109,7 @@ class Sweep:
             "targets": self.targets,
             "design": {c: self.design[c].tolist() for c in self.design},
             **({"point": True} if self.spec.point else {}),  # earlier sweeps' hashes stand
+            **({"policies": self.policies} if self.policies else {}),
         }
         return hashlib.sha256(json.dumps(identity).encode()).hexdigest()
 
@@ -109,7 +119,10 @@ class Sweep:
         Read column by column, so each keeps its type (a row of a whole number and a
         fraction would make both floats).
         """
-        return {target: _plain(self.design[p].iat[point]) for p, target in self.targets.items()}
+        out = {target: _plain(self.design[p].iat[point]) for p, target in self.targets.items()}
+        if self.policies:
+            out.update(self.policies[str(self.design[POLICY].iat[point])])
+        return out
 
     def uncertain(self) -> list[str]:
         """The quantities drawn once per trial at each point.
@@ -214,17 +227,32 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
     except InputError as exc:
         raise fail(f"{spec.scenario!r}: {exc.reason} ({base})", ["scenario"]) from None
     scenario = load_scenario(base)
-    targets = {name: _target(scenario, name, p.kind, fail) for name, p in spec.parameters.items()}
+    sections = {name: [spec.section, name] for name in spec.inputs}
+    levers = spec.levers.parameters or {} if spec.levers is not None else {}
+    for name in levers:
+        if name in sections:
+            raise fail(f"{name} is both a lever and an uncertainty", ["levers", "parameters", name])
+        sections[name] = ["levers", "parameters", name]
+    kinds = {
+        **{k: p.kind for k, p in spec.inputs.items()},
+        **{k: p.kind for k, p in levers.items()},
+    }
+    targets = {
+        name: _target(scenario, name, kinds[name], fail, where) for name, where in sections.items()
+    }
     for name, target in targets.items():
         if list(targets.values()).count(target) > 1:
-            raise fail(f"sets {target} twice, under two names", ["parameters", name])
+            raise fail(f"sets {target} twice, under two names", sections[name])
+    policies = _policies(spec, scenario, path.parent, targets, fail)
     check_fit(spec, fail)
     check_work(spec, spec.days or scenario.spec.days, fail)
     check_metrics(spec.metrics or [], metric_names(list(scenario.spec.militias)), fail)
     design = build_design(spec)
+    if spec.levers is not None:
+        design = cross(design, spec.levers)
     posterior = _posterior(spec, path.parent, scenario, fail)
     sweep = Sweep(spec=spec, scenario=scenario, design=design, targets=targets, file=file,
-                  posterior=posterior)  # fmt: skip
+                  posterior=posterior, policies=policies, sections=sections)  # fmt: skip
     _check_values(sweep, fail)
     return sweep
 
@@ -289,17 +317,54 @@ def _fields(loc: list[Any], raw: dict[str, Any]) -> list[str]:
             "sobol": SobolDesign,
         }
         return list(models.get(str(kind), MorrisDesign).model_fields)
-    if loc[0] == "parameters" and len(loc) == 2:
+    if loc[0] in ("parameters", "uncertainties") and len(loc) == 2:
         return list(Parameter.model_fields)
-    if loc[0] == "parameters" and loc[-1] == "distribution":
+    if loc == ["levers"]:
+        return list(Levers.model_fields)
+    if loc[:2] == ["levers", "parameters"] and len(loc) == 3:
+        return list(Parameter.model_fields)
+    if loc[0] in ("parameters", "uncertainties") and loc[-1] == "distribution":
         return list(Distribution.model_fields)
     return []
 
 
-def _target(scenario: Scenario, name: str, kind: str, fail: Any) -> str:
+def _policies(
+    spec: SweepSpec, base: Scenario, here: Path, targets: dict[str, str], fail: Any
+) -> dict[str, dict[str, Any]]:
+    """Each policy of an experiment as the numbers it changes, checked against the base."""
+    out: dict[str, dict[str, Any]] = {}
+    policies = spec.levers.policies or {} if spec.levers is not None else {}
+    for name, ref in policies.items():
+        where = ["levers", "policies", name]
+        try:
+            policy = load_scenario(resolve_ref(ref, here))
+        except InputError as exc:
+            raise fail(f"policy {name!r} ({ref}): {exc.reason}", where) from None
+        try:
+            changes = policy_changes(base, policy)
+            base.check_changes(changes)
+        except (InputError, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, InputError) else str(exc)
+            raise fail(
+                f"policy {name!r} ({ref}) is not a patch of {base.name!r}: {reason}", where
+            ) from None
+        if clash := sorted(set(changes) & set(targets.values())):
+            raise fail(
+                f"policy {name!r} sets {clash[0]}, which the experiment also varies: "
+                "a point would set it twice",
+                where,
+            )
+        out[name] = changes
+    # every policy sets what any of them sets (the base's point value where it leaves it):
+    # the policies differ by their rules' numbers, not by draws of them, and share lanes
+    keys = sorted({k for changes in out.values() for k in changes})
+    point = numbers(base.spec)
+    return {name: {k: changes.get(k, point[k]) for k in keys} for name, changes in out.items()}
+
+
+def _target(scenario: Scenario, name: str, kind: str, fail: Any, where: list[Any]) -> str:
     """The full key path a parameter sets, checked against the scenario."""
-    where = ["parameters", name]
-    check_indices(name, fail)
+    check_indices(name, fail, where[0])
     parts = split_key_path(name)
     try:
         node = walk_key_path(scenario.data, parts, scenario.files[0])
@@ -329,8 +394,8 @@ def _check_values(sweep: Sweep, fail: Any) -> None:
     With them, a value the design holds that is not a whole number (if any): a key that takes
     whole numbers is refused here, not at every point of the run.
     """
-    for name in sweep.design.columns:
-        p, col = sweep.spec.parameters[name], sweep.design[name]
+    for name, where in sweep.sections.items():
+        p, col = sweep.parameter(name), sweep.design[name]
         if p.values is not None:
             values = list(p.values)
         elif p.range is not None and not p.integer:
@@ -344,7 +409,7 @@ def _check_values(sweep: Sweep, fail: Any) -> None:
                 sweep.scenario.patched({sweep.targets[name]: value})
             except InputError as exc:
                 hint = _whole_hint(sweep, name, value)
-                raise fail(f"at {value!r}: {exc.reason}{hint}", ["parameters", name]) from None
+                raise fail(f"at {value!r}: {exc.reason}{hint}", where) from None
 
 
 def _whole_hint(sweep: Sweep, name: str, value: Any) -> str:
@@ -355,6 +420,6 @@ def _whole_hint(sweep: Sweep, name: str, value: Any) -> str:
         sweep.scenario.patched({sweep.targets[name]: round(value)})
     except InputError:
         return ""
-    if sweep.spec.parameters[name].values is not None:
+    if sweep.parameter(name).values is not None:
         return " (this key takes whole numbers)"
     return " (this key takes whole numbers: add 'integer: true' to the parameter)"

@@ -12,7 +12,7 @@ live in :mod:`sim.sweeps.loader`. The limits a sweep must keep to are here: ``MA
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StrictFloat, field_validator, model_validator
 
@@ -225,6 +225,42 @@ class MorrisDesign(Part):
 Design = Annotated[GridDesign | LhsDesign | SobolDesign | MorrisDesign, Field(discriminator="kind")]
 
 
+class Levers(Part):
+    """An experiment's levers (policy options), crossed with every sampled scenario.
+
+    Attributes:
+        policies: Name -> a scenario file that extends the sweep's scenario and changes only
+            numbers in it (a shipped name, or a path relative to the sweep file); the base
+            scenario itself may be one of them.
+        parameters: Key path -> the lever's ``values``, or a ``range`` spread over
+            ``levels`` evenly spaced values.
+        levels: How many values a lever's ``range`` takes (at least 2).
+    """
+
+    policies: dict[str, str] | None = Field(default=None, min_length=1)
+    parameters: dict[str, Parameter] | None = Field(default=None, min_length=1)
+    levels: int = Field(default=3, ge=2)
+
+    @model_validator(mode="after")
+    def _some(self) -> Levers:
+        if self.policies is None and self.parameters is None:
+            raise ValueError("levers need policies, parameters or both")
+        for name, p in (self.parameters or {}).items():
+            if p.kind == "distribution":
+                raise ValueError(
+                    f"lever {name!r}: a lever takes values or a range, not a distribution "
+                    "(what is sampled belongs under uncertainties)"
+                )
+        return self
+
+    def settings(self) -> int:
+        """How many policy-and-lever combinations there are."""
+        levels = [
+            len(p.values) if p.values else self.levels for p in (self.parameters or {}).values()
+        ]
+        return len(self.policies or {"": ""}) * math.prod(levels)
+
+
 class SweepSpec(Part):
     """A sweep file.
 
@@ -244,6 +280,10 @@ class SweepSpec(Part):
             trial by trial, as ``escsim run --posterior`` draws them.
         design: How the points are chosen.
         parameters: Key path in the scenario -> what it may take.
+        uncertainties: An experiment's sampled inputs (as ``parameters``), with ``levers``.
+        levers: An experiment's policies and levers: every setting runs in every scenario
+            the design samples from ``uncertainties`` (full factorial, as EMA Workbench's
+            ``perform_experiments``).
         metrics: The metrics to record (default: all).
     """
 
@@ -257,8 +297,47 @@ class SweepSpec(Part):
     point: bool = False
     posterior: str | None = None
     design: Design
-    parameters: dict[str, Parameter] = Field(min_length=1)
+    parameters: dict[str, Parameter] | None = Field(min_length=1)  # None: an experiment's
+    uncertainties: dict[str, Parameter] | None = Field(default=None, min_length=1)
+    levers: Levers | None = None
     metrics: list[str] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _experiment(cls, data: Any) -> Any:
+        """An experiment (with levers) has no ``parameters``; a sweep must have them."""
+        if isinstance(data, dict) and "parameters" not in data and "levers" in data:
+            return {**data, "parameters": None}
+        return data
+
+    @model_validator(mode="after")
+    def _inputs(self) -> SweepSpec:
+        if self.levers is None and self.parameters is None:
+            raise ValueError(
+                "a sweep needs parameters (or, for an experiment, uncertainties and levers)"
+            )
+        if self.levers is None and self.uncertainties is not None:
+            raise ValueError("uncertainties go with levers (an experiment); a sweep has parameters")
+        if self.levers is not None and self.parameters is not None:
+            raise ValueError(
+                "an experiment (with levers) names what it samples under uncertainties, "
+                "not parameters"
+            )
+        if self.levers is not None and self.uncertainties is None:
+            raise ValueError("an experiment (with levers) needs uncertainties to sample")
+        return self
+
+    @property
+    def section(self) -> str:
+        """Where the sampled inputs are: ``parameters``, or an experiment's ``uncertainties``."""
+        return "parameters" if self.parameters is not None else "uncertainties"
+
+    @property
+    def inputs(self) -> dict[str, Parameter]:
+        """The sampled inputs: ``parameters``, or an experiment's ``uncertainties``."""
+        out = self.parameters if self.parameters is not None else self.uncertainties
+        assert out is not None  # the validator makes sure
+        return out
 
     @field_validator("replications")
     @classmethod

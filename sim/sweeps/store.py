@@ -78,10 +78,16 @@ def sweep_info(sweep: Sweep) -> dict[str, Any]:
         "sweep_file": sweep.file,
         "sweep_hash": sweep.hash,
         "design": sweep.spec.design.model_dump(),
-        "parameters": {k: sweep.targets[k] for k in sweep.design.columns},
+        "parameters": {k: sweep.targets.get(k, k) for k in sweep.design.columns},
         "parameter_specs": {
-            k: p.model_dump(exclude_none=True) for k, p in sweep.spec.parameters.items()
+            k: sweep.parameter(k).model_dump(exclude_none=True) for k in sweep.sections
         },
+        **({"policies": sweep.policies} if sweep.policies else {}),
+        **(
+            {"levers": list(sweep.spec.levers.parameters or {})}
+            if sweep.spec.levers is not None
+            else {}
+        ),
         "points": len(sweep.design),
         "replications": sweep.spec.replications,
         "days": sweep.days,

@@ -1,0 +1,166 @@
+"""Experiments (levers x uncertainties) and the robustness of policies across scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.cli import main
+from sim.core.errors import InputError
+from sim.policy.experiment import Experiment, load_experiment
+from sim.policy.robustness import robustness
+from sim.sweeps.loader import load_sweep
+from sim.sweeps.results import SweepResults
+
+EXPERIMENT = """\
+name: tiny
+scenario: qaani_visit
+days: 20
+replications: 60
+seed: 5
+design: {kind: lhs, samples: 3}
+uncertainties:
+  drivers.gaza: {range: [0.2, 1.0]}
+  params.deterrence_gain: {range: [0.0, 0.6]}
+levers:
+  policies: {restraint: restraint, proportional: qaani_visit, decapitation: decapitation}
+  parameters:
+    params.p_mass_per_killed: {values: [0.0, 0.5]}
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exp")
+    (folder / "tiny.yaml").write_text(EXPERIMENT)
+    table = sim.sweep(folder / "tiny.yaml", out=folder / "out", workers=1)
+    return folder, table
+
+
+def test_every_policy_runs_in_every_scenario(tiny):
+    folder, _ = tiny
+    s = load_sweep(folder / "tiny.yaml")
+    assert len(s.design) == 3 * 3 * 2  # scenarios x policies x lever values
+    cells = s.design.groupby(["policy", "params.p_mass_per_killed"]).scenario.apply(sorted)
+    assert all(v == [0, 1, 2] for v in cells)
+    # each policy sets what any sets: restraint takes the base's point value of leader_degrade
+    restraint = s.policies["restraint"]
+    assert restraint["params.strike_per_attack.value"] == 0.003
+    assert restraint["params.leader_degrade.value"] == 0.15
+    assert set(restraint) == set(s.policies["decapitation"]) == set(s.policies["proportional"])
+
+
+def test_an_experiments_point_equals_the_same_point_run_alone(tiny):
+    folder, table = tiny
+    s = load_sweep(folder / "tiny.yaml")
+    for point in (0, 7, 17):
+        alone = sim.run(s.scenario.patched(s.changes(point)), 60, 20, seed=5)
+        got = table[(table.point == point) & (table.metric == "attacks_per_day")]["mean"].item()
+        assert got == pytest.approx(alone.estimates()["attacks_per_day"].mean, rel=1e-12)
+
+
+def _fake(values: dict[str, list[list[float]]]) -> Experiment:
+    """An experiment of scenarios x policies from means given per metric."""
+    rows, points = [], []
+    first = next(iter(values.values()))
+    n_scen, n_pol = len(first), len(first[0])
+    for s in range(n_scen):
+        for p in range(n_pol):
+            point = s * n_pol + p
+            points.append({"point": point, "scenario": s, "policy": f"P{p}"})
+            for metric, grid in values.items():
+                rows.append({"point": point, "scenario": s, "policy": f"P{p}", "metric": metric,
+                             "mean": grid[s][p]})  # fmt: skip
+    info = {"sweep": "fake", "metrics": list(values), "parameters": {"scenario": "", "policy": ""}}
+    results = SweepResults(table=pd.DataFrame(rows), info=info, status=pd.DataFrame())
+    return Experiment(results=results, points=pd.DataFrame(points).set_index("point"))
+
+
+def test_regret_and_satisficing_against_hand_computed_values():
+    exp = _fake(
+        {
+            "p_strike_on_iran": [[0.02, 0.08], [0.10, 0.04], [0.03, 0.03]],
+            "p_us_fatality": [[0.5, 0.1], [0.2, 0.2], [0.4, 0.1]],
+            "p_withdrawal_agreement": [[0.6, 0.2], [0.1, 0.3], [0.5, 0.5]],
+        }
+    )
+    r = robustness(exp, satisfice="p_strike_on_iran < 0.05 and p_us_fatality < 0.3")
+    t = r.table.set_index(["metric", "policy"])
+    # less is better: regret per scenario P0 = [0, 0.06, 0], P1 = [0.06, 0, 0]
+    assert t.loc[("p_strike_on_iran", "P0"), "regret_max"] == pytest.approx(0.06)
+    assert t.loc[("p_strike_on_iran", "P0"), "regret_mean"] == pytest.approx(0.02)
+    assert t.loc[("p_strike_on_iran", "P1"), "regret_mean"] == pytest.approx(0.02)
+    assert t.loc[("p_us_fatality", "P0"), "regret_mean"] == pytest.approx((0.4 + 0 + 0.3) / 3)
+    # more is better for an agreement: regret P0 = [0, 0.2, 0], P1 = [0.4, 0, 0]
+    assert t.loc[("p_withdrawal_agreement", "P1"), "regret_max"] == pytest.approx(0.4)
+    assert t.loc[("p_withdrawal_agreement", "P0"), "regret_mean"] == pytest.approx(0.2 / 3)
+    assert t.loc[("p_us_fatality", "P1"), "mean"] == pytest.approx(0.4 / 3)
+    sat = r.satisficing.set_index("policy")
+    # P0 meets both in scenario 0 only (0.02 < 0.05 but 0.5 >= 0.3; ...): by hand
+    ok0 = [0.02 < 0.05 and 0.5 < 0.3, 0.10 < 0.05 and 0.2 < 0.3, 0.03 < 0.05 and 0.4 < 0.3]
+    ok1 = [0.08 < 0.05 and 0.1 < 0.3, 0.04 < 0.05 and 0.2 < 0.3, 0.03 < 0.05 and 0.1 < 0.3]
+    assert sat.loc["P0", "share"] == pytest.approx(np.mean(ok0))
+    assert sat.loc["P1", "share"] == pytest.approx(np.mean(ok1))
+    assert sat.loc["P1", "ci_low"] < 2 / 3 < sat.loc["P1", "ci_high"]
+
+
+def test_robustness_of_the_tiny_experiment_and_its_command(tiny, capsys):
+    folder, _ = tiny
+    out = folder / "out"
+    r = robustness(out, satisfice="p_us_fatality < 0.5")
+    assert r.table.policy.nunique() == 6 and (r.table.scenarios == 3).all()
+    assert (r.table.regret_mean >= 0).all() and (r.table.regret_max >= r.table.regret_mean).all()
+    assert "restraint, p_mass_per_killed=0.5" in set(r.satisficing.policy)
+    assert main(["robustness", str(out), "--satisfice", "p_strike_on_iran < 0.1"]) == 0
+    assert (out / "robustness.csv").is_file() and (out / "robustness.png").is_file()
+    assert "satisficing" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--satisfice", "p_strike_on_iran <"], "syntax error"),
+        (["--satisfice", "p_strik < 0.1"], "did you mean 'p_strike_on_iran'"),
+        (["--satisfice", "1 < 2"], "reads no metric"),
+        (["--metrics", "attacks"], "unknown metric 'attacks'"),
+    ],
+)
+def test_bad_robustness_input_is_one_message(tiny, capsys, args, message):
+    folder, _ = tiny
+    assert main(["robustness", str(folder / "out"), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_sweep_without_levers_is_not_an_experiment(tmp_path):
+    with pytest.raises(InputError, match="not a sweep folder"):
+        load_experiment(tmp_path)
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(
+        "scenario: qaani_visit\ndays: 3\nreplications: 4\ndesign: {kind: grid}\n"
+        "parameters:\n  drivers.gaza: {values: [0.5, 1.0]}\n"
+    )
+    sim.sweep(plain, out=tmp_path / "s", workers=1)
+    with pytest.raises(InputError, match="not an experiment"):
+        load_experiment(tmp_path / "s")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("  policies: {odd: no_visit}\n", "changes mechanisms"),
+        ("  policies: {gone: nowhere}\n", "no shipped scenario named 'nowhere'"),
+        ("  policies: {r: restraint}\n  parameters:\n"
+         "    params.strike_per_attack: {values: [0.1]}\n", "which the experiment also varies"),
+        ("  parameters:\n    drivers.gaza: {values: [0.5]}\n", "both a lever and an uncertainty"),
+    ],
+)  # fmt: skip
+def test_bad_levers_are_refused_with_the_key_path(tmp_path, change, message):
+    head = EXPERIMENT.split("levers:\n")[0]
+    path = tmp_path / "bad.yaml"
+    path.write_text(head + "levers:\n" + change)
+    with pytest.raises(InputError, match=message) as info:
+        load_sweep(path)
+    assert info.value.line is not None
