@@ -11,7 +11,8 @@ explorer), :func:`held_against_record` (the model against public counts), :func:
 against the record, returning a :class:`Posterior`), :func:`load_results` (a calibration's
 folder), :func:`skill` (its forecast skill), :func:`load_record`, :func:`experiment` (every
 policy in every scenario, returning an :class:`Experiment`), :func:`robustness` (returning
-:class:`Robustness`), :class:`Scenario`, :class:`InputError`.
+:class:`Robustness`), :func:`discover` (PRIM and CART, returning :class:`Discovery`),
+:class:`Scenario`, :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time, names load on f
     from sim.explorer import Explorer, explore
     from sim.history.facts import held_against_record
     from sim.history.plots import history_figure, history_timeline
+    from sim.policy.discovery import Discovery, discover
     from sim.policy.experiment import Experiment, experiment, load_experiment
     from sim.policy.robustness import Robustness, robustness
     from sim.runs.comparison import Comparison, compare
@@ -59,6 +61,8 @@ _EXPORTS: dict[str, str] = {
     "explore": "sim.explorer",
     "Explorer": "sim.explorer",
     "held_against_record": "sim.history.facts",
+    "discover": "sim.policy.discovery",
+    "Discovery": "sim.policy.discovery",
     "experiment": "sim.policy.experiment",
     "Experiment": "sim.policy.experiment",
     "load_experiment": "sim.policy.experiment",

@@ -23,6 +23,7 @@ def test_the_four_notebooks_are_there():
         "03_sweeps_and_sensitivity",
         "04_history",
         "05_calibration",
+        "06_policy",
     ]
 
 

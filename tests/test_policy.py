@@ -9,6 +9,7 @@ import pytest
 import sim
 from sim.cli import main
 from sim.core.errors import InputError
+from sim.policy.discovery import find_box
 from sim.policy.experiment import Experiment, load_experiment
 from sim.policy.robustness import robustness
 from sim.sweeps.loader import load_sweep
@@ -164,3 +165,51 @@ def test_bad_levers_are_refused_with_the_key_path(tmp_path, change, message):
     with pytest.raises(InputError, match=message) as info:
         load_sweep(path)
     assert info.value.line is not None
+
+
+# --- scenario discovery ---------------------------------------------------------------------
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.uniform(size=(2000, 4)), columns=["a", "b", "c", "d"])
+    y = ((x.a > 0.6) & (x.b < 0.3)).to_numpy()
+    box = find_box(x, y, threshold=0.9)
+    lims = box.limits.set_index("input")
+    assert set(lims.index) == {"a", "b"}  # only the planted inputs are restricted
+    assert lims.loc["a", "min"] == pytest.approx(0.6, abs=0.03) and lims.loc["a", "max"] > 0.97
+    assert lims.loc["b", "max"] == pytest.approx(0.3, abs=0.03) and lims.loc["b", "min"] < 0.03
+    assert (lims.qp_value < 1e-10).all()  # each restriction is significant
+    row = box.trajectory.loc[box.chosen]
+    assert row.density >= 0.9 and row.coverage > 0.85
+    share = box.stability.share_restricted
+    assert (share[["a", "b"]] >= 0.8).all() and (share[["c", "d"]] <= 0.2).all()  # they recur
+
+
+def test_discovery_in_the_tiny_experiment_and_its_command(tiny, capsys):
+    folder, _ = tiny
+    out = folder / "out"
+    d = sim.discover(out, "p_strike_on_iran > 0.02")
+    # only decapitation strikes Iran often in 20 days: CART and PRIM both say so
+    assert d.cases > 0 and "policy=decapitation" in d.cart
+    assert d.scores.index[0].startswith("policy=")
+    assert set(d.figures()) == {"tradeoff", "box", "pairs"}
+    assert main(["discover", str(out), "--where", "p_strike_on_iran > 0.02"]) == 0
+    assert (out / "discovery_box.csv").is_file() and (out / "discovery_tradeoff.png").is_file()
+    assert "PRIM box" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("p_strike_on_iran >", "syntax error"),
+        ("p_strik > 0.1", "did you mean 'p_strike_on_iran'"),
+        ("p_strike_on_iran > 2", "holds at no point"),
+        ("p_strike_on_iran >= 0", "holds at every point"),
+    ],
+)
+def test_bad_discovery_input_is_one_message(tiny, capsys, where, message):
+    folder, _ = tiny
+    assert main(["discover", str(folder / "out"), "--where", where]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

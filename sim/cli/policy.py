@@ -1,4 +1,4 @@
-"""The policy-analysis commands of ``escsim``: ``robustness`` (and scenario discovery).
+"""The policy-analysis commands of ``escsim``: ``robustness`` and ``discover``.
 
 Core objects: :func:`add_parsers` and :data:`POLICY_COMMANDS`.
 """
@@ -12,11 +12,12 @@ from typing import Any
 import pandas as pd
 
 from sim.core.files import write_atomic
+from sim.policy.discovery import discover
 from sim.policy.robustness import MAXIMIZE, robustness
 
 
 def add_parsers(sub: Any) -> None:
-    """Add ``robustness`` to the subcommands ``sub``."""
+    """Add ``robustness`` and ``discover`` to the subcommands ``sub``."""
     p = sub.add_parser(
         "robustness", help="each policy of an experiment across its scenarios: regret, satisficing"
     )
@@ -35,6 +36,49 @@ def add_parsers(sub: Any) -> None:
         default=list(MAXIMIZE),
         help=f"metrics where more is better (default: {' '.join(MAXIMIZE)})",
     )
+
+    p = sub.add_parser(
+        "discover", help="the uncertainties and levers under which a case occurs: PRIM, CART"
+    )
+    p.add_argument("dir", help="an experiment's results folder")
+    p.add_argument(
+        "--where",
+        required=True,
+        metavar="CONDITION",
+        help='the case, a condition on the metrics, e.g. "p_strike_on_iran > 0.1"',
+    )
+    p.add_argument(
+        "--threshold", type=float, default=0.8, help="the density a chosen box must reach (0.8)"
+    )
+    p.add_argument("--resamples", type=int, default=10, help="resamples of the box (10)")
+
+
+def _cmd_discover(args: argparse.Namespace) -> int:
+    d = discover(args.dir, args.where, args.threshold, args.resamples)
+    folder = Path(args.dir)
+    write_atomic(folder / "discovery_box.csv", lambda p: d.box.limits.to_csv(p, index=False))
+    write_atomic(folder / "discovery_scores.csv", lambda p: d.scores.to_csv(p))
+    for name, fig in d.figures().items():
+        write_atomic(folder / f"discovery_{name}.png", _png(fig))
+    row = d.box.trajectory.loc[d.box.chosen]
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(f"case: {args.where}: {d.cases} of {d.points} points")
+        print(f"PRIM box {d.box.chosen}: coverage {row.coverage:.3f}, density {row.density:.3f}, "
+              f"mass {row.mass:.3f}")  # fmt: skip
+        print(d.box.limits.to_string(index=False, float_format="{:.4g}".format))
+        print("\nresampled (half the points each): the share of boxes restricting each input")
+        print(d.box.stability.to_string(float_format="{:.2f}".format))
+        print("\nCART:")
+        print(d.cart)
+        print("feature scores (extra trees):")
+        print(d.scores.to_string(float_format="{:.3f}".format))
+    print(f"wrote discovery_box.csv, discovery_scores.csv and figures in {folder}", flush=True)
+    return 0
+
+
+def _png(fig: Any) -> Any:
+    """A writer of ``fig`` as a PNG, for :func:`write_atomic`."""
+    return lambda p: fig.savefig(p, dpi=110, format="png")
 
 
 def _cmd_robustness(args: argparse.Namespace) -> int:
@@ -55,4 +99,4 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     return 0
 
 
-POLICY_COMMANDS = {"robustness": _cmd_robustness}
+POLICY_COMMANDS = {"robustness": _cmd_robustness, "discover": _cmd_discover}

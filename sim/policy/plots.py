@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 
 def robustness_figure(table: pd.DataFrame, value: str, title: str) -> Figure:
@@ -31,5 +32,77 @@ def robustness_figure(table: pd.DataFrame, value: str, title: str) -> Figure:
     ax.set_title(title, fontsize=10)
     cbar = fig.colorbar(im, ax=ax, fraction=0.04)
     cbar.set_label("within each metric: 0 best, 1 worst", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> Figure:
+    """PRIM's peeling trajectory: density against coverage, coloured by restricted inputs."""
+    fig = Figure(figsize=(6.0, 4.2))
+    ax = fig.add_subplot()
+    sc = ax.scatter(trajectory.coverage, trajectory.density, c=trajectory.res_dim, cmap="viridis",
+                    s=18)  # fmt: skip
+    row = trajectory.loc[chosen]
+    ax.scatter([row.coverage], [row.density], s=120, facecolors="none", edgecolors="red",
+               label=f"chosen box {chosen}")  # fmt: skip
+    ax.set_xlabel("coverage (share of the cases inside the box)")
+    ax.set_ylabel("density (share of the box that are cases)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.colorbar(sc, ax=ax).set_label("inputs restricted", fontsize=8)
+    ax.set_title(f"PRIM trade-off\n{title}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def box_limits_figure(limits: pd.DataFrame, title: str) -> Figure:
+    """Each restricted numeric input's box as a bar within its full range (scaled 0 to 1)."""
+    num = limits
+    fig = Figure(figsize=(6.0, 1.4 + 0.5 * max(len(num), 1)))
+    ax = fig.add_subplot()
+    for i, (_, r) in enumerate(num.iterrows()):
+        lo, hi = float(r.full_min), float(r.full_max)
+        span = (hi - lo) or 1.0
+        a, b = (float(r["min"]) - lo) / span, (float(r["max"]) - lo) / span
+        ax.plot([0, 1], [i, i], color="lightgrey", lw=6, solid_capstyle="butt")
+        ax.plot([a, b], [i, i], color="tab:red", lw=6, solid_capstyle="butt")
+        ax.text(1.02, i, f"{float(r['min']):.3g} to {float(r['max']):.3g} (p = {r.qp_value:.1g})",
+                va="center", fontsize=8)  # fmt: skip
+    ax.set_yticks(range(len(num)), [n.split(".", 1)[-1] for n in num.input], fontsize=8)
+    ax.set_xlim(0, 1.6)
+    ax.set_xticks([0, 0.5, 1], ["min", "", "max"])
+    ax.set_xlabel("the box (red) within each input's full range (grey)")
+    ax.set_title(f"PRIM box\n{title}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def box_pairs_figure(x: pd.DataFrame, y: pd.Series, limits: pd.DataFrame, title: str) -> Figure:
+    """The points over each pair of the box's (up to three) most significant restrictions.
+
+    Cases in red, others in grey, the box's limits as a rectangle; one panel per pair (a
+    single restricted input is shown against the point's index).
+    """
+    dims = list(limits.sort_values("qp_value").input[:3])
+    pairs = [(a, b) for i, a in enumerate(dims) for b in dims[i + 1 :]] or [(dims[0], "")]
+    fig = Figure(figsize=(4.2 * len(pairs), 4.0))
+    lim = limits.set_index("input")
+    for k, (a, b) in enumerate(pairs):
+        ax = fig.add_subplot(1, len(pairs), k + 1)
+        ya = x[b] if b else pd.Series(np.arange(len(x)), index=x.index)
+        case = y.reindex(x.index).to_numpy(bool)
+        ax.scatter(x[a][~case], ya[~case], s=8, color="lightgrey", label="not a case")
+        ax.scatter(x[a][case], ya[case], s=8, color="tab:red", label="case")
+        lo_b, hi_b = (lim.loc[b, "min"], lim.loc[b, "max"]) if b else (ya.min(), ya.max())
+        ax.add_patch(
+            Rectangle((lim.loc[a, "min"], lo_b), lim.loc[a, "max"] - lim.loc[a, "min"],
+                      hi_b - lo_b, fill=False, edgecolor="black", lw=1.2)
+        )  # fmt: skip
+        ax.set_xlabel(a.split(".", 1)[-1], fontsize=8)
+        ax.set_ylabel(b.split(".", 1)[-1] if b else "point", fontsize=8)
+        if k == 0:
+            ax.legend(fontsize=7, loc="best")
+    fig.suptitle(f"PRIM box, pairs of its restrictions\n{title}", fontsize=10)
     fig.tight_layout()
     return fig
