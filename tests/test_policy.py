@@ -156,6 +156,7 @@ def test_a_sweep_without_levers_is_not_an_experiment(tmp_path):
         ("  policies: {r: restraint}\n  parameters:\n"
          "    params.strike_per_attack: {values: [0.1]}\n", "which the experiment also varies"),
         ("  parameters:\n    drivers.gaza: {values: [0.5]}\n", "both a lever and an uncertainty"),
+        ("  parameters:\n    params.no_such_lever: {values: [0.5]}\n", "has no params.no_such"),
     ],
 )  # fmt: skip
 def test_bad_levers_are_refused_with_the_key_path(tmp_path, change, message):

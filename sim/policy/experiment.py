@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.core.errors import InputError, did_you_mean
+from sim.core.html import head_html, table_html
 from sim.scenario.vocabulary import GROUP_METRIC
 from sim.sweeps.levers import POLICY, SCENARIO
 from sim.sweeps.results import SweepResults
@@ -53,6 +54,16 @@ class Experiment:
     def levers(self) -> list[str]:
         """The continuous levers, as named in the file."""
         return list(self.results.info.get("levers", []))
+
+    def _repr_html_(self) -> str:
+        """The experiment's shape, then its points (scenario, policy, uncertainties)."""
+        facts = [
+            f"{self.points.policy.nunique()} policies",
+            f"{self.points.scenario.nunique()} scenarios",
+            f"{len(self.points):,} points",
+            f"{self.results.info['replications']:,} trials each",
+        ]
+        return head_html(f"experiment {self.name}", facts) + table_html(self.points.head(50))
 
     def check_metric(self, metric: str) -> None:
         """Refuse a metric the experiment did not record.
