@@ -126,6 +126,8 @@ def test_robustness_of_the_tiny_experiment_and_its_command(tiny, capsys):
         (["--satisfice", "p_strik < 0.1"], "did you mean 'p_strike_on_iran'"),
         (["--satisfice", "1 < 2"], "reads no metric"),
         (["--metrics", "attacks"], "unknown metric 'attacks'"),
+        (["--maximize", "bogus"], "unknown metric 'bogus'"),
+        (["--satisfice", "p_us_fatality"], "gives numbers, not true or false"),
     ],
 )
 def test_bad_robustness_input_is_one_message(tiny, capsys, args, message):
@@ -207,10 +209,57 @@ def test_discovery_in_the_tiny_experiment_and_its_command(tiny, capsys):
         ("p_strik > 0.1", "did you mean 'p_strike_on_iran'"),
         ("p_strike_on_iran > 2", "holds at no point"),
         ("p_strike_on_iran >= 0", "holds at every point"),
+        ("p_strike_on_iran", "gives numbers"),
+        ("p_strike_on_iran > 0.02 --threshold 1.5", "above 0 and at most 1"),
     ],
 )
 def test_bad_discovery_input_is_one_message(tiny, capsys, where, message):
     folder, _ = tiny
-    assert main(["discover", str(folder / "out"), "--where", where]) == 2
+    condition, *rest = where.split(" --")
+    extra = ["--" + rest[0].split()[0], rest[0].split()[1]] if rest else []
+    assert main(["discover", str(folder / "out"), "--where", condition, *extra]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+DRAWN = """\
+name: drawn
+scenario: qaani_visit
+days: 10
+replications: 20
+seed: 3
+design: {kind: drawn, samples: 5}
+levers:
+  policies: {restraint: restraint, proportional: qaani_visit}
+"""
+
+
+def test_a_drawn_design_draws_the_scenarios_own_uncertainties(tmp_path):
+    path = tmp_path / "drawn.yaml"
+    path.write_text(DRAWN)
+    s = load_sweep(path)
+    assert len(s.design) == 5 * 2
+    # every declared uncertainty is a column, but for what the policies set (they decide it)
+    assert "params.campaign_rate" in s.design and "militias.kataib_hezbollah.share" in s.design
+    assert "params.strike_per_attack" not in s.design and "params.strike_degrade" not in s.design
+    assert s.uncertain() == []  # nothing left to draw per trial: a scenario is its draws
+    # a scenario's draws are the same under every policy; the draws differ across scenarios
+    by = s.design.groupby("scenario")["params.campaign_rate"]
+    assert (by.nunique() == 1).all() and s.design["params.campaign_rate"].nunique() == 5
+    days = s.design["params.directive_days"]
+    assert (days == days.round()).all()  # whole-day quantities are drawn whole
+    assert main(["validate", str(path)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (DRAWN.split("levers:")[0], "a drawn design is an experiment's"),
+        (DRAWN + "uncertainties:\n  drivers.gaza: {range: [0, 1]}\n", "list none under"),
+    ],
+)
+def test_a_drawn_design_is_refused_where_it_does_not_fit(tmp_path, text, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load_sweep(path)

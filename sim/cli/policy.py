@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.cli.arguments import positive
 from sim.core.files import write_atomic
 from sim.policy.discovery import discover
 from sim.policy.robustness import MAXIMIZE, robustness
@@ -34,8 +35,9 @@ def add_parsers(sub: Any) -> None:
         "--maximize",
         nargs="+",
         default=list(MAXIMIZE),
-        help=f"metrics where more is better (default: {' '.join(MAXIMIZE)})",
+        help=f"metrics where more is better; replaces the default ({' '.join(MAXIMIZE)})",
     )
+    p.epilog = "writes robustness.csv, robustness.png and (with --satisfice) satisficing.csv"
 
     p = sub.add_parser(
         "discover", help="the uncertainties and levers under which a case occurs: PRIM, CART"
@@ -48,9 +50,15 @@ def add_parsers(sub: Any) -> None:
         help='the case, a condition on the metrics, e.g. "p_strike_on_iran > 0.1"',
     )
     p.add_argument(
-        "--threshold", type=float, default=0.8, help="the density a chosen box must reach (0.8)"
+        "--threshold",
+        type=float,
+        default=0.8,
+        help="the density a chosen box must reach, above 0 and at most 1 (0.8)",
     )
-    p.add_argument("--resamples", type=int, default=10, help="resamples of the box (10)")
+    p.add_argument("--resamples", type=positive, default=10, help="resamples of the box (10)")
+    p.epilog = (
+        "writes discovery_box.csv, discovery_scores.csv and discovery_{tradeoff,box,pairs}.png"
+    )
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
@@ -72,7 +80,9 @@ def _cmd_discover(args: argparse.Namespace) -> int:
         print(d.cart)
         print("feature scores (extra trees):")
         print(d.scores.to_string(float_format="{:.3f}".format))
-    print(f"wrote discovery_box.csv, discovery_scores.csv and figures in {folder}", flush=True)
+    print(
+        f"wrote discovery_box.csv, discovery_scores.csv and discovery_*.png in {folder}", flush=True
+    )
     return 0
 
 
@@ -87,6 +97,8 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     write_atomic(folder / "robustness.csv", lambda p: r.table.to_csv(p, index=False))
     fig = r.figure()
     write_atomic(folder / "robustness.png", lambda p: fig.savefig(p, dpi=110, format="png"))
+    if not len(r.satisficing):  # no stale table from an earlier condition
+        (folder / "satisficing.csv").unlink(missing_ok=True)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         if len(r.satisficing):
             write_atomic(folder / "satisficing.csv", lambda p: r.satisficing.to_csv(p, index=False))
@@ -95,7 +107,10 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
             print()
         cols = ["policy", "metric", "mean", "p90", "regret_mean", "regret_max"]
         print(r.table[cols].to_string(index=False, float_format="{:.3g}".format))
-    print(f"wrote robustness.csv and robustness.png in {folder}", flush=True)
+    wrote = "robustness.csv, robustness.png" + (
+        " and satisficing.csv" if len(r.satisficing) else ""
+    )
+    print(f"wrote {wrote} in {folder}", flush=True)
     return 0
 
 

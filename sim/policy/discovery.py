@@ -23,6 +23,7 @@ import pandas as pd
 from sim.core.errors import InputError
 from sim.core.html import head_html, table_html
 from sim.policy.experiment import Experiment, load_experiment
+from sim.policy.robustness import boolean
 from sim.scenario.expr import ExprError, compile_expr
 from sim.sweeps.levers import POLICY
 
@@ -75,6 +76,10 @@ def find_box(x: pd.DataFrame, y: np.ndarray, threshold: float = 0.8, resamples: 
     Raises:
         InputError: ``y`` holds at no point or at every point.
     """
+    if not 0 < threshold <= 1:
+        raise InputError(f"the threshold is a density, above 0 and at most 1: got {threshold:g}")
+    if resamples < 1:
+        raise InputError(f"resamples must be at least 1, got {resamples}")
     if not y.any() or y.all():
         where = "no point" if not y.any() else "every point"
         raise InputError(f"the case holds at {where}: there is nothing to tell apart")
@@ -208,7 +213,7 @@ def case(exp: Experiment, condition: str) -> pd.Series:
     t = exp.results.table
     wide = t[t.metric.isin(used)].pivot(index="point", columns="metric", values="mean")
     wide = wide.reindex(exp.points.index).dropna()
-    values = np.asarray(expr({m: wide[m].to_numpy() for m in used}), dtype=bool)
+    values = boolean(expr({m: wide[m].to_numpy() for m in used}), condition)
     return pd.Series(np.broadcast_to(values, (len(wide),)), index=wide.index)
 
 

@@ -19,7 +19,7 @@ def robustness_figure(table: pd.DataFrame, value: str, title: str) -> Figure:
     wide = table.pivot_table(index="policy", columns="metric", values=value, sort=False)
     lo, hi = wide.min(axis=0), wide.max(axis=0)
     scaled = (wide - lo) / (hi - lo).replace(0, np.nan)
-    fig = Figure(figsize=(4.0 + 0.9 * wide.shape[1], 1.6 + 0.45 * wide.shape[0]))
+    fig = Figure(figsize=(3.5 + 0.75 * wide.shape[1], 1.6 + 0.4 * wide.shape[0]))
     ax = fig.add_subplot()
     im = ax.imshow(scaled.fillna(0).to_numpy(), cmap="Reds", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(wide.shape[1]), [c.replace("_", " ") for c in wide.columns],
@@ -50,7 +50,9 @@ def tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> Figure
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower left", fontsize=8)
-    fig.colorbar(sc, ax=ax).set_label("inputs restricted", fontsize=8)
+    bar = fig.colorbar(sc, ax=ax)
+    bar.set_label("inputs restricted", fontsize=8)
+    bar.set_ticks(sorted(set(trajectory.res_dim.astype(int))))  # a count: whole ticks
     ax.set_title(f"PRIM trade-off\n{title}", fontsize=10)
     fig.tight_layout()
     return fig
@@ -82,27 +84,47 @@ def box_pairs_figure(x: pd.DataFrame, y: pd.Series, limits: pd.DataFrame, title:
     """The points over each pair of the box's (up to three) most significant restrictions.
 
     Cases in red, others in grey, the box's limits as a rectangle; one panel per pair (a
-    single restricted input is shown against the point's index).
+    single restricted input: the two groups' histograms over it, the box's limits as lines).
     """
     dims = list(limits.sort_values("qp_value").input[:3])
-    pairs = [(a, b) for i, a in enumerate(dims) for b in dims[i + 1 :]] or [(dims[0], "")]
+    if len(dims) == 1:
+        return _one_input(x, y, limits.set_index("input").loc[dims[0]], dims[0], title)
+    pairs = [(a, b) for i, a in enumerate(dims) for b in dims[i + 1 :]]
     fig = Figure(figsize=(4.2 * len(pairs), 4.0))
     lim = limits.set_index("input")
     for k, (a, b) in enumerate(pairs):
         ax = fig.add_subplot(1, len(pairs), k + 1)
-        ya = x[b] if b else pd.Series(np.arange(len(x)), index=x.index)
+        ya = x[b]
         case = y.reindex(x.index).to_numpy(bool)
         ax.scatter(x[a][~case], ya[~case], s=8, color="lightgrey", label="not a case")
         ax.scatter(x[a][case], ya[case], s=8, color="tab:red", label="case")
-        lo_b, hi_b = (lim.loc[b, "min"], lim.loc[b, "max"]) if b else (ya.min(), ya.max())
+        lo_b, hi_b = lim.loc[b, "min"], lim.loc[b, "max"]
         ax.add_patch(
             Rectangle((lim.loc[a, "min"], lo_b), lim.loc[a, "max"] - lim.loc[a, "min"],
                       hi_b - lo_b, fill=False, edgecolor="black", lw=1.2)
         )  # fmt: skip
         ax.set_xlabel(a.split(".", 1)[-1], fontsize=8)
-        ax.set_ylabel(b.split(".", 1)[-1] if b else "point", fontsize=8)
+        ax.set_ylabel(b.split(".", 1)[-1], fontsize=8)
         if k == 0:
             ax.legend(fontsize=7, loc="best")
     fig.suptitle(f"PRIM box, pairs of its restrictions\n{title}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _one_input(x: pd.DataFrame, y: pd.Series, lim: pd.Series, name: str, title: str) -> Figure:
+    """A box of one restriction: the cases' and the others' histograms over that input."""
+    fig = Figure(figsize=(5.5, 3.8))
+    ax = fig.add_subplot()
+    case = y.reindex(x.index).to_numpy(bool)
+    bins = np.linspace(x[name].min(), x[name].max(), 21).tolist()
+    ax.hist(x[name][~case], bins=bins, color="lightgrey", label="not a case")
+    ax.hist(x[name][case], bins=bins, color="tab:red", alpha=0.8, label="case")
+    for edge in (lim["min"], lim["max"]):
+        ax.axvline(edge, color="black", lw=1.2)
+    ax.set_xlabel(f"{name.split('.', 1)[-1]} (the box between the black lines)", fontsize=8)
+    ax.set_ylabel("points", fontsize=8)
+    ax.legend(fontsize=7)
+    ax.set_title(f"PRIM box, its one restriction\n{title}", fontsize=10)
     fig.tight_layout()
     return fig

@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.core.errors import InputError
+from sim.core.errors import InputError, did_you_mean
 from sim.core.html import head_html, table_html
 from sim.core.stats import estimate_share
 from sim.policy.experiment import Experiment, load_experiment
 from sim.scenario.expr import ExprError, compile_expr
+from sim.scenario.vocabulary import GROUP_METRIC, METRICS
 
 #: metrics where more is better; every other is a risk or a cost, where less is better
 MAXIMIZE = ("longest_lull_days", "p_withdrawal_agreement")
@@ -93,6 +94,9 @@ def robustness(
     names = list(metrics) if metrics is not None else exp.metrics
     for m in names:
         exp.check_metric(m)
+    for m in maximize:  # a metric of the model, recorded or not (the default names two)
+        if m not in METRICS and not m.startswith(GROUP_METRIC):
+            raise InputError(f"unknown metric {m!r} in maximize{did_you_mean(m, list(METRICS))}")
     rows = [_metric_rows(exp.means(m), m, m in maximize) for m in names]
     table = pd.concat(rows, ignore_index=True)
     sat = _satisficing(exp, satisfice) if satisfice else pd.DataFrame()
@@ -139,6 +143,21 @@ def _bootstrap_means(regret: np.ndarray) -> np.ndarray:
     return out
 
 
+def boolean(value: object, condition: str) -> np.ndarray:
+    """A condition's outcome, refused when it is a number rather than a test.
+
+    Raises:
+        InputError: ``p_strike_on_iran`` alone (a number), not ``p_strike_on_iran > 0.1``.
+    """
+    out = np.asarray(value)
+    if out.dtype != np.bool_:
+        raise InputError(
+            f"the condition {condition!r} gives numbers, not true or false: compare them "
+            "(p_strike_on_iran > 0.1)"
+        )
+    return out
+
+
 def _satisficing(exp: Experiment, condition: str) -> pd.DataFrame:
     """The share of scenarios in which each policy meets ``condition``."""
     names = exp.metrics
@@ -152,7 +171,7 @@ def _satisficing(exp: Experiment, condition: str) -> pd.DataFrame:
     means = {m: exp.means(m) for m in used}
     first = next(iter(means.values()))
     env = {m: v.to_numpy() for m, v in means.items()}
-    ok = np.broadcast_to(np.asarray(expr(env), dtype=bool), first.shape)
+    ok = np.broadcast_to(boolean(expr(env), condition), first.shape)
     rows = []
     for j, policy in enumerate(first.columns):
         est = estimate_share(ok[:, j].astype(float))

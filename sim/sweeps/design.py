@@ -21,6 +21,7 @@ import pandas as pd
 from sim.core.types import FloatArray
 from sim.sweeps.spec import (
     Distribution,
+    DrawnDesign,
     GridDesign,
     LhsDesign,
     MorrisDesign,
@@ -41,6 +42,8 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
     names = list(spec.inputs)
     params = list(spec.inputs.values())
     design = spec.design
+    if isinstance(design, DrawnDesign):
+        raise ValueError("a drawn design is drawn from its scenario: see sim.sweeps.levers")
     if isinstance(design, GridDesign):
         axes = [grid_levels(p, design.levels) for p in params]
         columns: list[Any] = [list(c) for c in zip(*itertools.product(*axes), strict=True)]
@@ -164,7 +167,7 @@ def _sampled_size(spec: SweepSpec) -> int:
     d, design = len(spec.inputs), spec.design
     if isinstance(design, GridDesign):
         return math.prod(_grid_count(p, design.levels) for p in spec.inputs.values())
-    if isinstance(design, LhsDesign):
+    if isinstance(design, LhsDesign | DrawnDesign):
         return design.samples
     if isinstance(design, SobolDesign):
         return design.samples * (2 * d + 2 if design.second_order else d + 2)

@@ -1,10 +1,10 @@
 """An experiment's levers: named policies and lever values, crossed with sampled scenarios.
 
 Core objects: :func:`policy_changes` (a policy file as the numbers it changes in the base
-scenario) and :func:`cross` (the experiment's design: every policy and lever setting in every
-scenario the uncertainties' design samples, as EMA Workbench's full-factorial
-``perform_experiments``). A policy that is a patch of numbers runs as lanes of the same model
-as the others, so an experiment packs like any sweep.
+scenario), :func:`drawn` (scenarios drawn from the base's own uncertainties, or a posterior)
+and :func:`cross` (the experiment's design: every policy and lever setting in every scenario,
+as EMA Workbench's full-factorial ``perform_experiments``). A policy that is a patch of
+numbers runs as lanes of the same model as the others, so an experiment packs like any sweep.
 """
 
 from __future__ import annotations
@@ -14,10 +14,14 @@ from typing import Any
 
 import pandas as pd
 
+from sim.model.values import lane_key
+from sim.runs.posterior import PosteriorDraws
 from sim.scenario.loader import Scenario
+from sim.scenario.quantities import uncertain_quantities
 from sim.scenario.schema import MILITIA_NUMBER_RANGES, ScenarioSpec
-from sim.sweeps.design import grid_levels
-from sim.sweeps.spec import Levers
+from sim.scenario.uncertainty import draw
+from sim.sweeps.design import grid_levels, unit_sample
+from sim.sweeps.spec import Levers, LhsDesign
 
 #: the design's columns an experiment adds: the sampled scenario's row, and the policy
 SCENARIO, POLICY = "scenario", "policy"
@@ -101,5 +105,32 @@ def cross(sampled: pd.DataFrame, levers: Levers) -> pd.DataFrame:
                 part[name] = value
             rows.append(part)
     table = pd.concat(rows, ignore_index=True)
+    table.index.name = "point"
+    return table
+
+
+def drawn(
+    scenario: Scenario, samples: int, seed: int, posterior: PosteriorDraws | None
+) -> pd.DataFrame:
+    """An experiment's scenarios drawn from what ``scenario`` declares uncertain.
+
+    A Latin hypercube over every declared uncertainty, through each one's own distribution
+    (whole-day quantities drawn whole), then the quantities a ``posterior`` fitted replaced
+    by ``samples`` draws from it. Columns are named as a sweep names them
+    (``params.lapse_base``, ``militias.kataib_hezbollah.compliance``).
+    """
+    declared = uncertain_quantities(scenario.spec)
+    u = unit_sample(LhsDesign(kind="lhs", samples=samples), len(declared), seed)
+    columns = {
+        path: draw(q.uncertainty, u[:, j], q.whole) for j, (path, q) in enumerate(declared.items())
+    }
+    if posterior is not None:
+        fitted = posterior.lanes(seed, 0, samples)
+        for path in list(columns):
+            if lane_key(path) in fitted:
+                columns[path] = fitted[lane_key(path)]
+        for key, values in fitted.items():
+            columns.setdefault(key, values)
+    table = pd.DataFrame({k.removesuffix(".value"): v for k, v in columns.items()})
     table.index.name = "point"
     return table

@@ -20,21 +20,22 @@ from typing import Any
 import pandas as pd
 import pydantic
 
-from sim.core.errors import InputError, KeyPath, format_path
+from sim.core.errors import InputError, KeyPath
 from sim.core.html import head_html, table_html
 from sim.core.paths import check_regular_file, scenarios_dir, shipped_file, sweeps_dir
 from sim.core.strict import first_error
 from sim.core.yamlio import LineMap, line_of, read_yaml
+from sim.model.values import lane_key
 from sim.runs.posterior import PosteriorDraws, load_posterior
-from sim.scenario.keypaths import split_key_path, walk_key_path
 from sim.scenario.loader import Scenario, load_scenario, resolve_ref
 from sim.scenario.quantities import uncertain_quantities
 from sim.scenario.vocabulary import metric_names
-from sim.sweeps.checks import check_fit, check_indices, check_metrics, check_work
+from sim.sweeps.checks import check_fit, check_metrics, check_work
 from sim.sweeps.design import build_design
-from sim.sweeps.levers import POLICY, cross, numbers, policy_changes
+from sim.sweeps.levers import POLICY, cross, drawn
 from sim.sweeps.spec import (
     Distribution,
+    DrawnDesign,
     GridDesign,
     Levers,
     LhsDesign,
@@ -44,13 +45,7 @@ from sim.sweeps.spec import (
     SweepSpec,
     count_text,
 )
-
-#: why a rule's expression (or any source) is not a sweep parameter
-NOT_A_PARAMETER = (
-    "a changed rule needs its own source (a quote or calibration row that supports it), which "
-    "a sweep cannot give: write a scenario file for each variant (extends: the base, with the "
-    "rule and its source) and run or compare those"
-)
+from sim.sweeps.targets import policy_numbers, target_path
 
 
 @dataclass(frozen=True)
@@ -132,7 +127,8 @@ class Sweep:
         """
         if self.spec.point:
             return []
-        fixed = {t.removesuffix(".value") for t in self.targets.values()}
+        set_by = [*self.targets.values(), *(k for ch in self.policies.values() for k in ch)]
+        fixed = {t.removesuffix(".value") for t in set_by}
         declared = uncertain_quantities(self.scenario.spec)
         return [q for q in declared if q.removesuffix(".value") not in fixed]
 
@@ -238,19 +234,31 @@ def load_sweep(ref: str | Path | Sweep) -> Sweep:
         **{k: p.kind for k, p in levers.items()},
     }
     targets = {
-        name: _target(scenario, name, kinds[name], fail, where) for name, where in sections.items()
+        name: target_path(scenario, name, kinds[name], fail, where)
+        for name, where in sections.items()
     }
     for name, target in targets.items():
         if list(targets.values()).count(target) > 1:
             raise fail(f"sets {target} twice, under two names", sections[name])
-    policies = _policies(spec, scenario, path.parent, targets, fail)
     check_fit(spec, fail)
     check_work(spec, spec.days or scenario.spec.days, fail)
     check_metrics(spec.metrics or [], metric_names(list(scenario.spec.militias)), fail)
-    design = build_design(spec)
+    posterior = _posterior(spec, path.parent, scenario, fail)
+    policies = policy_numbers(spec, scenario, path.parent, targets, fail)
+    if isinstance(spec.design, DrawnDesign):
+        design = drawn(scenario, spec.design.samples, spec.seed, posterior)
+        decided = {lane_key(k) for ch in policies.values() for k in ch}
+        decided |= {lane_key(t) for t in targets.values()}  # a lever sets it
+        for name in list(design.columns):  # the scenario's own quantities: valid as drawn
+            target = target_path(scenario, name, "values", fail, ["design"])
+            if lane_key(target) in decided:
+                design = design.drop(columns=name)
+            else:
+                targets[name] = target
+    else:
+        design = build_design(spec)
     if spec.levers is not None:
         design = cross(design, spec.levers)
-    posterior = _posterior(spec, path.parent, scenario, fail)
     sweep = Sweep(spec=spec, scenario=scenario, design=design, targets=targets, file=file,
                   posterior=posterior, policies=policies, sections=sections)  # fmt: skip
     _check_values(sweep, fail)
@@ -326,66 +334,6 @@ def _fields(loc: list[Any], raw: dict[str, Any]) -> list[str]:
     if loc[0] in ("parameters", "uncertainties") and loc[-1] == "distribution":
         return list(Distribution.model_fields)
     return []
-
-
-def _policies(
-    spec: SweepSpec, base: Scenario, here: Path, targets: dict[str, str], fail: Any
-) -> dict[str, dict[str, Any]]:
-    """Each policy of an experiment as the numbers it changes, checked against the base."""
-    out: dict[str, dict[str, Any]] = {}
-    policies = spec.levers.policies or {} if spec.levers is not None else {}
-    for name, ref in policies.items():
-        where = ["levers", "policies", name]
-        try:
-            policy = load_scenario(resolve_ref(ref, here))
-        except InputError as exc:
-            raise fail(f"policy {name!r} ({ref}): {exc.reason}", where) from None
-        try:
-            changes = policy_changes(base, policy)
-            base.check_changes(changes)
-        except (InputError, ValueError) as exc:
-            reason = exc.reason if isinstance(exc, InputError) else str(exc)
-            raise fail(
-                f"policy {name!r} ({ref}) is not a patch of {base.name!r}: {reason}", where
-            ) from None
-        if clash := sorted(set(changes) & set(targets.values())):
-            raise fail(
-                f"policy {name!r} sets {clash[0]}, which the experiment also varies: "
-                "a point would set it twice",
-                where,
-            )
-        out[name] = changes
-    # every policy sets what any of them sets (the base's point value where it leaves it):
-    # the policies differ by their rules' numbers, not by draws of them, and share lanes
-    keys = sorted({k for changes in out.values() for k in changes})
-    point = numbers(base.spec)
-    return {name: {k: changes.get(k, point[k]) for k in keys} for name, changes in out.items()}
-
-
-def _target(scenario: Scenario, name: str, kind: str, fail: Any, where: list[Any]) -> str:
-    """The full key path a parameter sets, checked against the scenario."""
-    check_indices(name, fail, where[0])
-    parts = split_key_path(name)
-    try:
-        node = walk_key_path(scenario.data, parts, scenario.files[0])
-    except InputError as exc:
-        raise fail(
-            f"scenario {scenario.name!r} has no {format_path(exc.path)}: {exc.reason}", where
-        ) from None
-    if parts[0] == "rules":
-        raise fail(f"a rule cannot be swept: {NOT_A_PARAMETER}", where)
-    if "source" in parts:
-        raise fail(f"a source is a citation, not a parameter; {NOT_A_PARAMETER}", where)
-    if parts == ["days"]:
-        raise fail("the horizon is the sweep's own 'days' key, not a parameter", where)
-    if isinstance(node, dict) and "value" in node:
-        node, name = node["value"], f"{name}.value"
-    if isinstance(node, dict | list):
-        raise fail("this key path names a mapping or list; name a single value in it", where)
-    numeric = isinstance(node, int | float) and not isinstance(node, bool)
-    if kind != "values" and not numeric:
-        raise fail(f"a {kind} needs a numeric value; this one is {node!r}", where)
-    return name
 
 
 def _check_values(sweep: Sweep, fail: Any) -> None:

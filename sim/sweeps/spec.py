@@ -222,7 +222,21 @@ class MorrisDesign(Part):
         return levels
 
 
-Design = Annotated[GridDesign | LhsDesign | SobolDesign | MorrisDesign, Field(discriminator="kind")]
+class DrawnDesign(Part):
+    """An experiment's scenarios drawn from what the base scenario declares uncertain.
+
+    ``samples`` joint draws (a Latin hypercube through each quantity's own distribution) of
+    every declared uncertainty, and of a calibration's fitted quantities from its posterior
+    when the file names one; each scenario keeps its draws in all its trials.
+    """
+
+    kind: Literal["drawn"]
+    samples: int = Field(ge=2)
+
+
+Design = Annotated[
+    GridDesign | LhsDesign | SobolDesign | MorrisDesign | DrawnDesign, Field(discriminator="kind")
+]
 
 
 class Levers(Part):
@@ -306,12 +320,16 @@ class SweepSpec(Part):
     @classmethod
     def _experiment(cls, data: Any) -> Any:
         """An experiment (with levers) has no ``parameters``; a sweep must have them."""
-        if isinstance(data, dict) and "parameters" not in data and "levers" in data:
+        design = data.get("design") if isinstance(data, dict) else None
+        drawn = isinstance(design, dict) and design.get("kind") == "drawn"
+        if isinstance(data, dict) and "parameters" not in data and ("levers" in data or drawn):
             return {**data, "parameters": None}
         return data
 
     @model_validator(mode="after")
     def _inputs(self) -> SweepSpec:
+        if isinstance(self.design, DrawnDesign) and self.levers is None:
+            raise ValueError("a drawn design is an experiment's: it needs levers")
         if self.levers is None and self.parameters is None:
             raise ValueError(
                 "a sweep needs parameters (or, for an experiment, uncertainties and levers)"
@@ -323,8 +341,16 @@ class SweepSpec(Part):
                 "an experiment (with levers) names what it samples under uncertainties, "
                 "not parameters"
             )
-        if self.levers is not None and self.uncertainties is None:
-            raise ValueError("an experiment (with levers) needs uncertainties to sample")
+        drawn = isinstance(self.design, DrawnDesign)
+        if drawn and self.uncertainties is not None:
+            raise ValueError(
+                "a drawn design draws the scenario's own uncertainties: list none under "
+                "uncertainties (or sample them with design kind lhs or sobol)"
+            )
+        if self.levers is not None and self.uncertainties is None and not drawn:
+            raise ValueError(
+                "an experiment (with levers) needs uncertainties to sample, or design kind drawn"
+            )
         return self
 
     @property
@@ -336,8 +362,7 @@ class SweepSpec(Part):
     def inputs(self) -> dict[str, Parameter]:
         """The sampled inputs: ``parameters``, or an experiment's ``uncertainties``."""
         out = self.parameters if self.parameters is not None else self.uncertainties
-        assert out is not None  # the validator makes sure
-        return out
+        return out or {}  # a drawn design's come from the scenario
 
     @field_validator("replications")
     @classmethod
