@@ -223,3 +223,20 @@ def test_validate_checks_a_calibration_file_and_refuses_a_bad_one(tmp_path):
     assert proc.returncode == 0 and "calibration good: 2 quantities" in proc.stdout
     proc = subprocess.run([*cmd[:-1], str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2 and "no period 'nowhere'" in proc.stderr
+
+
+def test_an_experiment_draws_its_scenarios_from_the_posterior_for_what_it_fitted(small, tmp_path):
+    path, _ = small
+    out = path.parent / "out"
+    exp = tmp_path / "e.yaml"
+    exp.write_text(
+        f"scenario: qaani_visit\nreplications: 4\ndays: 5\nseed: 8\nposterior: {out}\n"
+        "design: {kind: drawn, samples: 6}\n"
+        "levers:\n  policies: {restraint: restraint, proportional: qaani_visit}\n"
+    )
+    s = sim.load_sweep(exp)
+    fitted = load_posterior(out).values["params.campaign_rate.value"]
+    drawn = s.design["params.campaign_rate"].to_numpy()
+    assert np.isin(drawn, fitted).all()  # each scenario's rate is a particle's
+    # what the calibration did not fit is drawn from the scenario's own prior
+    assert s.design["params.sponsor_share"].nunique() == 6
