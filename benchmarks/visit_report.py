@@ -12,7 +12,7 @@ a Markdown table of what follows the visit, each with its interval:
 Probabilities are given with a 95% Monte Carlo interval; counts and rates with the 5-95%
 spread of the trials (the posterior-predictive interval, when a posterior is given).
 
-    python benchmarks/visit_report.py --posterior cal [--trials 10000] [--days 180]
+    python benchmarks/visit_report.py --posterior cal [--trials 10000] [--days 190]
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--posterior", help="a calibration's results folder")
     ap.add_argument("--trials", type=int, default=10_000)
-    ap.add_argument("--days", type=int, default=180)
+    ap.add_argument("--days", type=int, default=190)  # 180 days watched after a day-2 directive
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     ways: list[tuple[str, dict[str, Any], str | None]] = [

@@ -131,7 +131,8 @@ def test_explorer_starts_from_the_scenario_even_outside_a_sliders_range(tmp_path
     e.update()  # a re-run with the controls untouched is the scenario as loaded
     assert e.results is not e.reference
     table = Comparison(e.results, e.reference).summary()
-    assert (table["diff"] == 0).all()  # nothing moved: now equals the start
+    defined = table["diff"].dropna()  # p_resume_* are unknown in a 10-day run
+    assert len(defined) > 20 and (defined == 0).all()  # nothing moved: now equals the start
 
 
 @widgets

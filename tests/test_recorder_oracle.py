@@ -100,13 +100,14 @@ def test_per_trial_metrics_match_a_brute_force_oracle(name, patch):
         expect["us_strikes_after_directive"] = t["str"][after, k].sum()
         expect["days_directive_to_resumption"] = np.nan
         for d in range(first_dir + 7 if first_dir is not None else att.size, att.size):
-            if t["ca"][d - 6 : d + 1, k].sum() >= 3:
+            if t["ca"][max(d - 6, first_dir + 7) : d + 1, k].sum() >= 3:  # from day 8 on
                 expect["days_directive_to_resumption"] = d - first_dir
                 break
         resumed = expect["days_directive_to_resumption"]
-        for horizon in (90, 180):  # the trial lasts 60 days: within 90 = within the run
+        for horizon in (90, 180):  # unknown (NaN) if the run ends before the horizon does
+            seen = first_dir is not None and first_dir + horizon < att.size
             within = float(not np.isnan(resumed) and resumed <= horizon)
-            expect[f"p_resume_{horizon}d"] = np.nan if first_dir is None else within
+            expect[f"p_resume_{horizon}d"] = within if first_dir is not None and seen else np.nan
         if first_dir is None:
             expect["days_directive_to_last_compliant_attack"] = np.nan
         else:

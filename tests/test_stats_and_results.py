@@ -59,6 +59,8 @@ def test_summary_has_every_metric_with_intervals(results):
     df = results.summary()
     for name in REQUIRED:
         assert name in df.index
+    assert df.loc[["p_resume_90d", "p_resume_180d"], "n"].eq(0).all()  # 40 days: unknown
+    df = df[df["n"] > 0]
     assert (df["ci_low"] <= df["mean"] + 1e-12).all() and (
         df["mean"] <= df["ci_high"] + 1e-12
     ).all()

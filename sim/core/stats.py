@@ -60,7 +60,8 @@ def estimate_mean(values: FloatArray) -> Estimate:
 
 
 def estimate_share(flags: FloatArray) -> Estimate:
-    """A probability from 0/1 outcomes, with the Wilson score interval."""
+    """A probability from 0/1 outcomes, with the Wilson score interval (NaN: left out)."""
+    flags = flags[~np.isnan(flags)]
     n = int(flags.size)
     if n == 0:
         return Estimate(math.nan, math.nan, math.nan, 0)

@@ -33,6 +33,7 @@ class QudsForce(Actor):
         self.last_directive: IntArray = np.full(n, -NEVER, dtype=np.int64)
         self.issued: IntArray = np.zeros(n, dtype=np.int64)
         self.issued_today: BoolArray = np.zeros(n, dtype=bool)
+        self.revoked: BoolArray = np.zeros(n, dtype=bool)  # the last directive, ended early
         self.direct_due: IntArray = np.full(n, NEVER, dtype=np.int64)
         self.unleashed_today: BoolArray = np.zeros(n, dtype=bool)
         self.direct = Trailing((n,), (30,))  # Iran's own strikes on U.S. forces
@@ -44,9 +45,10 @@ class QudsForce(Actor):
         return out
 
     def directive_active(self, day: int) -> BoolArray:
-        """Whether a directive is in force (issued less than ``directive_days`` ago)."""
+        """Whether a directive is in force: issued under ``directive_days`` ago, not revoked."""
         since = day - self.last_directive
         out: BoolArray = (self.issued > 0) & (since < self.model.param("directive_days"))
+        out &= ~self.revoked
         return out
 
     def issue(self, day: int) -> None:
@@ -62,6 +64,7 @@ class QudsForce(Actor):
             log.add(day, "Iran", "directive", text, forced=forced)
         self.due[issue] = NEVER
         self.last_directive[issue] = day
+        self.revoked[issue] = False
         self.issued += issue
 
     def withhold(self, day: int, groups: list[Militia]) -> None:
@@ -126,9 +129,7 @@ class QudsForce(Actor):
         idx = np.flatnonzero(lanes)
         if not idx.size:
             return
-        self.last_directive[idx] = np.minimum(
-            self.last_directive[idx], day - at(model.whole("directive_days"), idx)
-        )
+        self.revoked[idx] = True  # days_since_directive still counts from the directive
         self.due[idx] = NEVER
         for g in groups:
             g.unleash(idx)

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from sim.model.united_states import UnitedStates
     from sim.model.world import World
 
-#: attacks resume after a directive in the first week, from its 8th day on, with this many
-#: attacks by groups of compliant doctrine (the 7 days leave room for the lag to comply)
+#: attacks resume after a directive in the first 7 days with this many attacks by groups of
+#: compliant doctrine, counting only attacks from its 8th day on (SETTLE_DAYS after it: the
+#: days before leave room for the lag to comply)
 RESUMPTION_ATTACKS, SETTLE_DAYS = 3, 7
 
 
@@ -152,8 +153,8 @@ class Recorder:
         self.after_holdout += (attacks - compliant_attacks) * after
         self.after_strikes += strike & after
         week = self._compliant_week
-        week.today += compliant_attacks
         since = day - self.first_directive
+        week.today += compliant_attacks * (after & (since >= SETTLE_DAYS))
         resumed = after & (since >= SETTLE_DAYS) & (week.last(7) >= RESUMPTION_ATTACKS)
         resumed &= self.resumption < 0
         self.resumption[resumed] = since[resumed]
@@ -197,12 +198,7 @@ class Recorder:
                 self.fatality_to_directive >= 0, self.fatality_to_directive, nan
             ),
             "days_directive_to_resumption": np.where(self.resumption >= 0, self.resumption, nan),
-            **{
-                f"p_resume_{d}d": np.where(
-                    has_directive, ((self.resumption >= 0) & (self.resumption <= d)) * 1.0, nan
-                )
-                for d in (90, 180)
-            },
+            **{f"p_resume_{d}d": self._resumed_within(d, has_directive) for d in (90, 180)},
             "holdout_share_after_directive": np.divide(
                 self.after_holdout,
                 self.after_attacks,
@@ -215,6 +211,17 @@ class Recorder:
             "us_killed": self.killed.astype(float),
             "us_wounded": self.wounded.astype(float),
         }
+
+    def _resumed_within(self, horizon: int, has_directive: BoolArray) -> FloatArray:
+        """1 if attacks resumed within ``horizon`` days of the first directive, 0 if not.
+
+        NaN without a directive, and where the run ends before the horizon does, resumed or
+        not: counting only the resumptions seen would bias the share towards 1.
+        """
+        r, end = self.resumption, self.first_directive + horizon
+        seen = end <= self.days - 1
+        out: FloatArray = np.where(has_directive & seen, ((r >= 0) & (r <= horizon)) * 1.0, np.nan)
+        return out
 
     def finish(self) -> Block:
         """The block's outcomes after its last day.

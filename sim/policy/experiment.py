@@ -75,6 +75,14 @@ class Experiment:
             known = self.results.metrics
             raise InputError(f"unknown metric {metric!r}{did_you_mean(metric, known)}")
 
+    def defines(self, metric: str) -> bool:
+        """Whether some scenario has ``metric`` for every policy."""
+        try:
+            self.means(metric)
+        except InputError:
+            return False
+        return True
+
     def means(self, metric: str) -> pd.DataFrame:
         """Each point's mean of ``metric``: scenarios x policies (scenarios all policies ran).
 

@@ -97,6 +97,8 @@ def robustness(
     for m in maximize:  # a metric of the model, recorded or not (the default names two)
         if m not in METRICS and not m.startswith(GROUP_METRIC):
             raise InputError(f"unknown metric {m!r} in maximize{did_you_mean(m, list(METRICS))}")
+    if metrics is None:  # the metrics this experiment defines (a short run has no p_resume_180d)
+        names = [m for m in names if exp.defines(m)]
     rows = [_metric_rows(exp.means(m), m, m in maximize) for m in names]
     table = pd.concat(rows, ignore_index=True)
     sat = _satisficing(exp, satisfice) if satisfice else pd.DataFrame()

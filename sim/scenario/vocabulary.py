@@ -172,10 +172,13 @@ METRICS: dict[str, str] = {
     "(trials with both)",
     "days_fatality_to_directive": "days from the first U.S. death to the next directive "
     "(trials with both)",
-    "days_directive_to_resumption": "days from the first directive to the first week, from "
-    "its 8th day on, with 3 or more attacks by compliant-doctrine groups (trials with both)",
-    "p_resume_90d": "P(attacks resume within 90 days of the first directive; trials with one)",
-    "p_resume_180d": "P(attacks resume within 180 days of the first directive; trials with one)",
+    "days_directive_to_resumption": "days from the first directive to the first day on which "
+    "compliant-doctrine groups have made 3 attacks in 7 days, counting attacks from its 8th "
+    "day on (trials with both)",
+    "p_resume_90d": "P(attacks resume within 90 days of the first directive; trials with one "
+    "that the run watches for 90 days, or that resumed)",
+    "p_resume_180d": "P(attacks resume within 180 days of the first directive; trials with one "
+    "that the run watches for 180 days, or that resumed)",
     "holdout_share_after_directive": "holdouts' share of the attacks from the first directive "
     "on (trials with a directive and attacks after it)",
     "us_strikes_after_directive": "U.S. strike days from the first directive on (0 without one)",
