@@ -12,6 +12,7 @@ import yaml
 
 import sim
 from sim.cli import main
+from sim.model.escalation import EscalationModel
 from sim.model.streams import Streams
 from sim.scenario.uncertainty import Uncertainty, draw
 from tests.helpers import without_uncertainty
@@ -250,3 +251,18 @@ def test_a_sweep_keeps_the_uncertainties_it_does_not_set(uncertain, tmp_path):
     assert json.loads((tmp_path / "f" / "manifest.json").read_text())["uncertain"] == []
     assert not table["mean"].equals(table_fixed["mean"])
     assert sim.load_sweep(drawn).hash != sim.load_sweep(fixed).hash
+
+
+def test_parameters_are_the_values_the_model_drew_recomputed_not_kept():
+    """A run keeps no per-trial draws (8 bytes a trial each); asked, it recomputes them."""
+    r = sim.run("qaani_visit", 1500, 3, seed=4, block_size=700)
+    assert r.block.parameters == {}
+    frame = r.parameters()
+    model = EscalationModel(sim.load_scenario("qaani_visit"), 300, seed=4, start=1000, days=3)
+    try:
+        for key, used in model.values.lanes.items():
+            np.testing.assert_array_equal(frame[key].to_numpy()[1000:1300], used)
+        assert list(frame.columns) == list(model.values.lanes)
+    finally:
+        model.close()
+    assert sim.run("qaani_visit", 50, 3, seed=4, point=True).parameters().shape == (50, 0)

@@ -49,6 +49,20 @@ class Env(Mapping[str, Value]):
         return len(self._getters) + len(self._parent)
 
 
+def uncertain_draws(scenario: Scenario, streams: Streams) -> dict[str, FloatArray]:
+    """One value per trial of each declared uncertainty, from its own stream.
+
+    The stream is named by the quantity's key path, so trial k draws the same value in every
+    scenario that declares the same uncertainty (comparisons stay paired), and declaring one
+    more changes no other draw. The values depend only on the seed and the trials' indices:
+    a run need not keep them, and recomputes them when asked (``Results.parameters``).
+    """
+    return {
+        path: draw(q.uncertainty, streams.uniform(f"uncertainty.{path}", 0), q.whole)
+        for path, q in uncertain_quantities(scenario.spec).items()
+    }
+
+
 def check_names(getters: Mapping[str, object], names: Mapping[str, str], kind: str) -> None:
     """The model computes exactly the state variables the vocabulary declares.
 
@@ -109,16 +123,8 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
         self.log: EventLog | None = None
 
     def _draw_uncertain(self) -> dict[str, FloatArray]:
-        """One value per trial of each declared uncertainty, from its own stream.
-
-        The stream is named by the quantity's key path, so trial k draws the same value in
-        every scenario that declares the same uncertainty (comparisons stay paired), and
-        declaring one more changes no other draw.
-        """
-        return {
-            path: draw(q.uncertainty, self.streams.uniform(f"uncertainty.{path}", 0), q.whole)
-            for path, q in uncertain_quantities(self.scenario.spec).items()
-        }
+        """One value per trial of each declared uncertainty (see :func:`uncertain_draws`)."""
+        return uncertain_draws(self.scenario, self.streams)
 
     def uniform(self, stream: str, day: int, draw: int = 0) -> FloatArray:
         """One uniform number per trial from the named stream."""

@@ -23,9 +23,13 @@ from sim.core.html import head_html, table_html
 from sim.core.plotting import clip_text
 from sim.core.stats import Estimate, estimate_mean, estimate_share, hist_quantiles
 from sim.core.types import FloatArray, SeedLike
+from sim.model.base import uncertain_draws
 from sim.model.block import DOCTRINE_SERIES, SERIES, SERIES_BANDS, Block
+from sim.model.streams import Streams
+from sim.model.values import lane_key
 from sim.runs.figures import daily_figure
 from sim.runs.manifest import manifest
+from sim.runs.posterior import load_posterior
 from sim.runs.sensitivity import sample_sensitivity
 from sim.runs.trace import Trace, trace
 from sim.scenario.loader import Scenario
@@ -47,6 +51,10 @@ def settings_text(scenario: Scenario) -> str:
 def estimate(name: str, values: FloatArray) -> Estimate:
     """The estimate for one metric: a Wilson interval for ``p_*``, else mean and percentiles."""
     return estimate_share(values) if name.startswith("p_") else estimate_mean(values)
+
+
+#: trials whose drawn parameters are recomputed at once (``Results.parameters``)
+PARAMETER_CHUNK = 20_000
 
 
 @dataclass
@@ -98,7 +106,18 @@ class Results:
         The draws from each uncertainty the scenario declares (none with ``point``), with
         ``trial`` as the index; empty columns when nothing varied.
         """
-        frame = pd.DataFrame(self.block.parameters, index=pd.RangeIndex(self.trials))
+        draws = load_posterior(self.posterior) if self.posterior is not None else None
+        chunks = []
+        for start in range(0, self.trials, PARAMETER_CHUNK):  # the very values the model drew
+            n = min(PARAMETER_CHUNK, self.trials - start)
+            values = (
+                {} if self.point else uncertain_draws(self.scenario, Streams(self.seed, start, n))
+            )
+            if draws is not None:
+                values.update({lane_key(k): v for k, v in draws.lanes(self.seed, start, n).items()})
+            chunks.append({lane_key(k): v for k, v in values.items()})
+        columns = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]} if chunks else {}
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(self.trials))
         frame.index.name = "trial"
         return frame
 
