@@ -41,8 +41,9 @@ class Block:
         daily_sum: Series name to the per-day sum over trials.
         daily_hist: Series name to per-day histograms, days x values.
         rung_count: Trials whose highest rung so far is each rung, days x rungs.
-        parameters: Each number that had one value per trial (a declared uncertainty's
-            draws, or values given lane by lane), by key path.
+        parameters: Numbers with one value per trial kept by the block, by key path: none
+            from a model (``Results.parameters`` recomputes a run's draws from their
+            streams), so that a million trials do not carry 72 columns of them.
     """
 
     per_trial: dict[str, FloatArray]
