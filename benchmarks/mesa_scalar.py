@@ -24,6 +24,7 @@ from typing import Any
 import mesa
 
 import sim
+from sim.scenario.vocabulary import DECISIONS
 
 #: the rule texts this file implements (whitespace aside): anything else is refused
 RULES = {
@@ -50,14 +51,7 @@ RULES = {
 }
 #: issue 15's mechanisms, not written here: a scenario with any of them on is refused (with
 #: them off the rules' extra terms are exact zeros and ones, and the supply stays full)
-UNIMPLEMENTED = (
-    "sponsor_leverage",
-    "iraqi_pressure",
-    "talks_resumption",
-    "deliberation",
-    "iran_response",
-    "withdrawal",
-)
+UNIMPLEMENTED = DECISIONS
 NEVER = 1 << 30
 THEATERS = ("iraq", "syria")
 

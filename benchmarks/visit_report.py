@@ -23,17 +23,9 @@ from typing import Any
 import numpy as np
 
 import sim
-from sim.scenario.vocabulary import LADDER
+from sim.scenario.vocabulary import DECISIONS, LADDER
 
-NEW = (
-    "deterrence",
-    "sponsor_leverage",
-    "iraqi_pressure",
-    "talks_resumption",
-    "deliberation",
-    "iran_response",
-    "withdrawal",
-)
+NEW = ("deterrence", *DECISIONS)
 BEFORE: dict[str, Any] = {
     **{f"mechanisms.{k}": False for k in NEW},
     "params.lapse_base": {

@@ -10,17 +10,10 @@ import numpy as np
 import sim
 from sim.core.stats import ratio_of_means
 from sim.model.escalation import EscalationModel
-from sim.scenario.vocabulary import LADDER
+from sim.scenario.vocabulary import DECISIONS, LADDER
 
 T, D, SEED = 3000, 60, 20240128
-NEW = (
-    "sponsor_leverage",
-    "iraqi_pressure",
-    "talks_resumption",
-    "deliberation",
-    "iran_response",
-    "withdrawal",
-)
+NEW = DECISIONS
 RUNG = {r.key: k for k, r in enumerate(LADDER)}
 
 

@@ -16,6 +16,16 @@ from typing import Literal, NamedTuple
 
 RuleKind = Literal["probability", "rate", "condition", "real"]
 
+#: the switches of the decisions issue 15 added besides deterrence (each under ``mechanisms:``)
+DECISIONS: tuple[str, ...] = (
+    "sponsor_leverage",
+    "iraqi_pressure",
+    "talks_resumption",
+    "deliberation",
+    "iran_response",
+    "withdrawal",
+)
+
 GLOBAL_VARS: dict[str, str] = {
     "day": "days since the start of the run (0-based)",
     "attacks_today": "attacks by all groups so far today",
