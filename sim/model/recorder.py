@@ -119,7 +119,10 @@ class Recorder:
 
     def _climb(self, day: int, signals: dict[str, BoolArray]) -> None:
         """Raise each trial's rung to the highest signalled today; note the first days."""
-        rung = np.maximum.reduce([signals[r.key] * k for k, r in enumerate(LADDER) if k])
+        rung = np.zeros(self.max_rung.shape, dtype=np.int64)
+        for k, r in enumerate(LADDER):  # upwards: a higher rung signalled overwrites a lower
+            if k:
+                rung[signals[r.key]] = k
         rose = np.flatnonzero(rung > self.max_rung)  # a trial's rung rises a few times a run
         if rose.size:
             old, new = self.max_rung[rose], rung[rose]
