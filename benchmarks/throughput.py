@@ -132,7 +132,7 @@ def main() -> None:
     days = 90 if args.quick else 365
     repeats = 3
     cores = os.cpu_count() or 1
-    sc = scalar_scenario("baseline")  # both models: the mechanisms the scalar one implements
+    sc = scalar_scenario("baseline")  # both models: the scenario as shipped
     print(
         f"baseline, {days} days, medians of {repeats} runs, {cores} cores, numpy {np.__version__}"
     )
