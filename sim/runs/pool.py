@@ -3,7 +3,7 @@
 Core objects: :func:`executor` (this process, local processes or a Dask cluster, as a
 :class:`Pool`), :meth:`Pool.ordered` and :meth:`Pool.finished` (tasks with at most two per
 worker in flight), :func:`progress_bar` (one policy for every bar), :class:`WorkersDied`,
-:func:`init_worker` and :func:`tune_malloc`. Runs (blocks of trials) and sweeps (points)
+and the worker processes of :mod:`sim.runs.workers`. Runs (blocks of trials) and sweeps (points)
 use the same pool: every executor runs the same function on the same arguments, so none
 changes a number; a Dask cluster whose workers have other versions of the packages that
 compute them is refused.
@@ -11,12 +11,9 @@ compute them is refused.
 
 from __future__ import annotations
 
-import atexit
 import collections
 import concurrent.futures as cf
 import contextlib
-import ctypes
-import functools
 import logging
 import os
 import signal
@@ -31,6 +28,7 @@ from tqdm import tqdm
 from sim.core.checks import check_workers
 from sim.core.errors import InputError
 from sim.core.versions import numeric_versions
+from sim.runs.workers import forkserver, init_worker
 
 SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler, or to wait for workers
 PROGRESS_DELAY = 2.0  # seconds a job lasts before its progress bar appears
@@ -50,49 +48,6 @@ class WorkersDied(RuntimeError):
             "import the script); otherwise memory may have run out. Finished points are "
             "kept: run again to resume, or with one worker (workers=1, --workers 1)"
         )
-
-
-@functools.cache
-def tune_malloc() -> bool:
-    """Keep freed arrays in the heap instead of returning them to the OS (glibc only).
-
-    A block's temporaries are arrays of ~100 KB to a few MB. By default glibc serves those
-    with fresh ``mmap`` calls and returns them at once, so every numpy operation pays page
-    faults until its adaptive threshold catches up: a process's first block ran 15-30%
-    slower, and every worker process is a first. Raising the mmap and trim thresholds
-    (``mallopt``) removes that. Returns whether it applied; elsewhere it does nothing.
-    """
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    return bool(mallopt(m_mmap_threshold, 32 << 20) and mallopt(m_trim_threshold, 256 << 20))
-
-
-def init_worker() -> None:
-    """Workers leave Ctrl-C to the parent, die with it (Linux), even by SIGKILL, exit at once."""
-    atexit.register(_exit_at_once)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending one is dropped
-    tune_malloc()
-    with contextlib.suppress(OSError, AttributeError):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _exit_at_once() -> None:
-    """A worker's last act, once it has sent every result: skip tearing its modules down.
-
-    Finalizing the interpreter (numba, pyarrow, pandas and scipy among its modules) took
-    about 0.5 s a worker, which the parent waited for at the end of every run.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
 
 
 class _Inline(cf.Executor):
@@ -217,10 +172,15 @@ def executor(
     if n == 1:
         yield Pool(_Inline(), lambda: 1)
         return
-    processes = cf.ProcessPoolExecutor(max_workers=n, initializer=init_worker)
+    processes = cf.ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=forkserver(),
+        initializer=init_worker,
+        initargs=(os.getpid(),),
+    )
     try:
         with _sigint_blocked():  # workers are born deaf to Ctrl-C: it is the parent's to answer
-            try:  # start every worker now (spawn starts them on demand), one task each
+            try:  # start every worker now (they start on demand), one task each
                 for future in [processes.submit(_started) for _ in range(n)]:
                     future.result()
             except cf.BrokenExecutor as exc:
@@ -240,10 +200,11 @@ def _started() -> int:
 def _sigint_blocked() -> Iterator[None]:
     """Block Ctrl-C while worker processes start, so that none is lost and none hurts.
 
-    Mesa sets multiprocessing's start method to ``spawn``: a worker is a new interpreter
-    that imports the package, and a Ctrl-C meanwhile would print its traceback. A blocked
-    signal stays blocked across ``exec`` and stays pending: each worker inherits the block
-    until :func:`init_worker` ignores SIGINT; the parent receives a Ctrl-C that came
+    Workers are forked from a fork server (:func:`~sim.runs.workers.forkserver`), a new
+    interpreter started with the first pool, and a Ctrl-C meanwhile would print a
+    traceback. A blocked signal stays blocked across ``exec`` and ``fork`` and stays
+    pending: the server and each worker inherit the block until
+    :func:`~sim.runs.workers.init_worker` ignores SIGINT; the parent receives a Ctrl-C that came
     meanwhile as soon as the block ends. Only this thread is blocked: a Ctrl-C that the
     system gives another thread (pyarrow's, say) is noted by a handler instead, and raised
     when the workers are up, never in the middle of starting one.

@@ -19,9 +19,10 @@ from sim.core.types import SeedLike
 from sim.model.block import Block
 from sim.model.escalation import EscalationModel
 from sim.runs.limits import check_fits
-from sim.runs.pool import Progress, Task, executor, progress_bar, tune_malloc
+from sim.runs.pool import Progress, Task, executor, progress_bar
 from sim.runs.posterior import PosteriorDraws, load_posterior
 from sim.runs.results import Results
+from sim.runs.workers import tune_malloc
 from sim.scenario.loader import Scenario, load_scenario
 
 DEFAULT_BLOCK = 20_000

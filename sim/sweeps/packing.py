@@ -30,10 +30,10 @@ from sim.core.types import FloatArray, SeedLike
 from sim.model.block import Block
 from sim.model.escalation import EscalationModel
 from sim.model.values import lane_bounds, lane_key
-from sim.runs.pool import tune_malloc
 from sim.runs.posterior import PosteriorDraws
 from sim.runs.results import Results, estimate
 from sim.runs.runner import DEFAULT_BLOCK, advance
+from sim.runs.workers import tune_malloc
 from sim.scenario.loader import Scenario
 from sim.sweeps.store import ESTIMATE_COLUMNS, Outcome
 
