@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,3 +133,14 @@ def test_numpy_integers_are_whole_numbers_everywhere():
     assert r.seed == 3 and type(r.seed) is int and r.trials == 20
     assert r.summary().equals(sim.run("qaani_visit", trials=20, days=5, seed=3).summary())
     assert sim.trace("qaani_visit", np.int64(2), np.uint8(3), 5).seed == 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_are_forked_from_a_server_with_the_model_loaded():
+    with sim.runs.pool.executor(workers=2) as pool:
+        pid = pool.executor.submit(os.getpid).result()
+        parent = pool.executor.submit(os.getppid).result()
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    assert parent != os.getpid()  # the fork server's child, not this process's
+    # before any block ran there: the compiled kernels, numpy and scipy's distributions
+    assert "numba" in maps and "scipy/stats" in maps and "numpy" in maps
