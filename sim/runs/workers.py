@@ -47,9 +47,10 @@ def forkserver() -> multiprocessing.context.BaseContext:
 
     Forked from a single-threaded server (never from this process, whose other threads, of
     pyarrow, tqdm or Jupyter, a fork would copy mid-lock), a worker starts in milliseconds
-    with the model's modules and compiled kernels loaded: a pool of 2 started in about
-    1.1 s the first time in a session and 0.2 s after, where spawned workers each imported
-    everything anew (2.0 s, every time). The main module is still imported in the server,
+    with the model's modules and compiled kernels loaded: a small run on 2 workers took
+    about 1.7 s the first time in a session and 0.2 s after (as on one), where spawned
+    workers each imported everything anew (2.0 s, every time). The main module is still
+    imported in the server,
     as with ``spawn``: scripts need ``if __name__ == "__main__":``.
     """
     ctx = multiprocessing.get_context("forkserver")
