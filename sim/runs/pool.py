@@ -28,7 +28,7 @@ from tqdm import tqdm
 from sim.core.checks import check_workers
 from sim.core.errors import InputError
 from sim.core.versions import numeric_versions
-from sim.runs.workers import forkserver, init_worker
+from sim.runs.workers import forkserver, init_worker, server_environment
 
 SCHEDULER_TIMEOUT = "10s"  # how long to try to reach a Dask scheduler, or to wait for workers
 PROGRESS_DELAY = 2.0  # seconds a job lasts before its progress bar appears
@@ -44,8 +44,8 @@ class WorkersDied(RuntimeError):
         """Explain the likely causes."""
         super().__init__(
             f"the worker processes died or could not start ({detail}). From a script, call "
-            "sim.sweep under `if __name__ == \"__main__\":` (workers start with 'spawn' and "
-            "import the script); otherwise memory may have run out. Finished points are "
+            'sim.sweep under `if __name__ == "__main__":` (each worker imports the '
+            "script); otherwise memory may have run out. Finished points are "
             "kept: run again to resume, or with one worker (workers=1, --workers 1)"
         )
 
@@ -98,7 +98,10 @@ class Pool:
         try:
             while pending:
                 key, future = pending.popleft()
-                result = future.result()
+                try:
+                    result = future.result()
+                except cf.BrokenExecutor as exc:
+                    raise WorkersDied(str(exc)) from None
                 pending.extend(self._submit(t) for t in _take(todo, 1))
                 yield key, result
                 del result
@@ -173,27 +176,31 @@ def executor(
         yield Pool(_Inline(), lambda: 1)
         return
     processes = cf.ProcessPoolExecutor(
-        max_workers=n,
-        mp_context=forkserver(),
-        initializer=init_worker,
-        initargs=(os.getpid(),),
+        max_workers=n, mp_context=forkserver(), initializer=init_worker
     )
     try:
-        with _sigint_blocked():  # workers are born deaf to Ctrl-C: it is the parent's to answer
+        # workers are born deaf to Ctrl-C (it is the parent's to answer), from our sim
+        with _sigint_blocked(), server_environment():
             try:  # start every worker now (they start on demand), one task each
-                for future in [processes.submit(_started) for _ in range(n)]:
-                    future.result()
+                loaded = {f.result() for f in [processes.submit(_started) for _ in range(n)]}
             except cf.BrokenExecutor as exc:
                 raise WorkersDied(str(exc)) from None
+        if loaded != {__file__}:
+            raise WorkersDied(f"they loaded {sorted(loaded - {__file__})}, not {__file__}")
         yield Pool(processes, lambda: n)
-    finally:
-        processes.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C or an error: in-flight tasks are not waited for
+        with _sigint_ignored():  # a second Ctrl-C cannot interrupt the clean-up
+            for process in list(getattr(processes, "_processes", {}).values()):
+                process.kill()
+            processes.shutdown(wait=True, cancel_futures=True)
+        raise
+    processes.shutdown(wait=True, cancel_futures=True)
 
 
-def _started() -> int:
-    """A worker's first task: it has started (and its initializer has run)."""
+def _started() -> str:
+    """A worker's first task: it has started and runs this module (its file, to compare)."""
     time.sleep(0.01)  # long enough that the next task finds no idle worker, and starts one
-    return os.getpid()
+    return __file__
 
 
 @contextlib.contextmanager

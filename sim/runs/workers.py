@@ -1,23 +1,24 @@
-"""A local worker process's life: how it starts, what it loads, how it dies and exits.
+"""A local worker process's life: how it starts, what it loads and how it dies.
 
 Core objects: :func:`forkserver` (the start method: workers forked from one server per
-session that has imported :mod:`sim.runs.warm`), :func:`init_worker` (each worker's first
-act) and :func:`tune_malloc` (the heap settings every process that runs blocks uses).
+session that has imported :mod:`sim.runs.warm`), :func:`server_environment` (the path it
+imports from), :func:`init_worker` (each worker's first act) and :func:`tune_malloc` (the
+heap settings every process that runs blocks uses).
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
 import functools
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
 import os
-import select
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 #: what the fork server imports before it forks any worker
 PRELOAD = ["sim.runs.warm"]
@@ -45,60 +46,61 @@ def tune_malloc() -> bool:
 def forkserver() -> multiprocessing.context.BaseContext:
     """Workers forked from one server per session that has imported :data:`PRELOAD`.
 
-    Forked from a single-threaded server (never from this process, whose other threads, of
-    pyarrow, tqdm or Jupyter, a fork would copy mid-lock), a worker starts in milliseconds
-    with the model's modules and compiled kernels loaded: a small run on 2 workers took
-    about 1.7 s the first time in a session and 0.2 s after (as on one), where spawned
-    workers each imported everything anew (2.0 s, every time). The main module is still
-    imported in the server,
-    as with ``spawn``: scripts need ``if __name__ == "__main__":``.
+    A worker forked from the server starts in milliseconds with the model's modules and
+    compiled kernels loaded: a small run on 2 workers took about 1.7 s the first time in a
+    session and 0.2 s after (as on one), where spawned workers each imported everything anew
+    (2.0 s, every time). Forks are made from the server, never from this process, whose
+    threads (pyarrow's, tqdm's, Jupyter's) a fork would copy mid-lock; the server runs no
+    Python thread (only OpenBLAS's and jemalloc's, which prepare for a fork). Each worker
+    then imports the main script, as with ``spawn``: scripts need
+    ``if __name__ == "__main__":``. Start the server under :func:`server_environment`.
     """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
     return ctx
 
 
-def init_worker(parent: int) -> None:
-    """Leave Ctrl-C to the ``parent`` process, die with it, even by SIGKILL, exit at once.
+@contextlib.contextmanager
+def server_environment() -> Iterator[None]:
+    """The fork server, if it starts now, imports from this process's ``sys.path``.
+
+    Python 3.11 starts the server with ``python -c``, whose path begins with the current
+    folder and ignores the path it is sent: from a folder holding another ``sim``, the
+    server (and so every worker) would load that one. ``PYTHONPATH`` set to this process's
+    path, and ``PYTHONSAFEPATH`` (no current folder first), make it load this one.
+    """
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    entries = [entry or os.getcwd() for entry in sys.path]
+    os.environ.update(PYTHONPATH=os.pathsep.join(entries), PYTHONSAFEPATH="1")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def init_worker() -> None:
+    """Leave Ctrl-C to the pool's owner, and die with it, even when it dies by SIGKILL.
 
     A worker's parent process is the fork server, so dying with it (``PR_SET_PDEATHSIG``,
-    Linux) is not enough: a thread waits on the pool's owner, ``parent``, and ends the
-    worker when it ends (then the server, whose last worker is gone, ends too).
+    Linux) is not enough: a thread waits on the pool owner's sentinel (a pipe that process
+    holds open) and ends the worker when it ends; the server, its last worker gone, ends too.
     """
-    atexit.register(_exit_at_once)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a pending one is dropped
     tune_malloc()
     with contextlib.suppress(OSError, AttributeError):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() == 1:  # the server died before prctl took effect
-        os._exit(1)
-    _die_with(parent)
+    owner = multiprocessing.parent_process()
+    if owner is not None:
+        threading.Thread(target=_die_with, args=(owner.sentinel,), daemon=True).start()
 
 
-def _die_with(pid: int) -> None:
-    """End this process as soon as process ``pid`` ends (Linux's pidfd; else nothing)."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:  # it has ended already
-        os._exit(1)
-    except (AttributeError, OSError):  # not Linux 5.3 or later
-        return
-
-    def wait() -> None:
-        select.select([fd], [], [])  # readable once the process has ended
-        os._exit(1)
-
-    threading.Thread(target=wait, name="die-with-parent", daemon=True).start()
-
-
-def _exit_at_once() -> None:
-    """A worker's last act, once it has sent every result: skip tearing its modules down.
-
-    Finalizing the interpreter (numba, pyarrow, pandas and scipy among its modules) took
-    about 0.5 s a worker, which the parent waited for at the end of every run.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+def _die_with(sentinel: int) -> None:
+    """Wait until the pool's owner has ended (its sentinel is readable), then end."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
