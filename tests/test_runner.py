@@ -12,10 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import sim
 import sim.runs.pool
 import sim.runs.windows
+from sim.runs.runner import block_starts
 
 
 def _same(a, b):
@@ -31,6 +34,20 @@ def test_workers_and_block_sizes_give_identical_results():
     one = sim.run("qaani_visit", 9000, 30, seed=8, block_size=9000, workers=1)
     two = sim.run("qaani_visit", 9000, 30, seed=8, block_size=2000, workers=2)
     _same(one, two)
+
+
+@given(trials=st.integers(1, 10**7), block_size=st.integers(1, 10**6), workers=st.integers(1, 64))
+def test_blocks_are_at_most_the_block_size_equal_and_shared_evenly(trials, block_size, workers):
+    assume(trials // block_size <= 10**4)  # a list of starts that stays short
+    starts = block_starts(trials, block_size, workers)
+    sizes = np.diff(starts)
+    assert starts[0] == 0 and starts[-1] == trials
+    assert sizes.max() <= block_size and sizes.max() - sizes.min() <= 1 and sizes.min() >= 1
+    n_fixed = -(-trials // block_size)
+    if n_fixed > 1 and workers > 1:  # no worker left alone at the end
+        assert sizes.size == min(-(-n_fixed // workers) * workers, trials)
+    else:
+        assert sizes.size == n_fixed
 
 
 def test_scenario_travels_to_worker_processes_as_data():
