@@ -129,3 +129,17 @@ def test_figure_is_a_matplotlib_figure_without_pyplot(results):
     assert len(fig.axes) == 4
     sim_dir = Path(sim.__file__).parent
     assert not [p for p in sim_dir.glob("*.py") if "pyplot" in p.read_text()]
+
+
+def test_report_shows_a_metric_no_trial_defines_as_a_dash_with_a_footer(results):
+    # 40 days watch no directive for 90 days: p_resume_90d is defined in no trial
+    undefined = results.summary()["mean"].isna()
+    assert undefined["p_resume_90d"] and not undefined["attacks_per_day"]
+    lines = results.report().splitlines()
+    row = next(line for line in lines if line.startswith("p_resume_90d "))
+    assert row.split() == ["p_resume_90d", "—"]
+    assert "nan" not in results.report()
+    assert lines[-1].startswith("—: defined in no trial")
+    longer = sim.run("qaani_visit", trials=200, days=200, seed=1)
+    assert not longer.summary()["mean"].isna()["p_resume_90d"]
+    assert "—: defined in no trial" not in longer.report()

@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 
 #: the most of a scenario's description a figure's title shows
 DESCRIPTION_CHARS = 300
+#: the report's footer when a metric is defined in no trial (shown as "—")
+UNDEFINED_NOTE = (
+    "—: defined in no trial of this run (p_resume_90d needs a run watching 90 days after the "
+    "first directive, a directive's timing needs a directive)"
+)
 
 
 def settings_text(scenario: Scenario) -> str:
@@ -299,12 +304,17 @@ class Results:
             f"{'metric':56} {'mean':>9} {'95% CI':>21} {'p05':>7} {'p50':>7} {'p95':>7}",
         ]
         for name, row in df.iterrows():
+            if row["mean"] != row["mean"]:  # NaN: no trial defines it
+                lines.append(f"{name!s:56} {'—':>9}")
+                continue
             ci = f"[{row.ci_low:.4g}, {row.ci_high:.4g}]"
             qs = "".join(
                 f" {v:7.4g}" if v == v and v is not None else f" {'':>7}"
                 for v in (row.p05, row.p50, row.p95)
             )
             lines.append(f"{name!s:56} {row['mean']:9.4g} {ci:>21}{qs}")
+        if df["mean"].isna().any():
+            lines.append(UNDEFINED_NOTE)
         return "\n".join(lines)
 
     def _values_line(self) -> str:
