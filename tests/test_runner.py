@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import sim
@@ -37,17 +37,23 @@ def test_workers_and_block_sizes_give_identical_results():
 
 
 @given(trials=st.integers(1, 10**7), block_size=st.integers(1, 10**6), workers=st.integers(1, 64))
+@example(trials=3, block_size=1, workers=2)  # rounding up to 4 blocks would leave one empty
+@example(trials=3, block_size=2, workers=8)
+@example(trials=10**5, block_size=20_000, workers=2)
 def test_blocks_are_at_most_the_block_size_equal_and_shared_evenly(trials, block_size, workers):
     assume(trials // block_size <= 10**4)  # a list of starts that stays short
     starts = block_starts(trials, block_size, workers)
     sizes = np.diff(starts)
     assert starts[0] == 0 and starts[-1] == trials
     assert sizes.max() <= block_size and sizes.max() - sizes.min() <= 1 and sizes.min() >= 1
-    n_fixed = -(-trials // block_size)
-    if n_fixed > 1 and workers > 1:  # no worker left alone at the end
-        assert sizes.size == min(-(-n_fixed // workers) * workers, trials)
+    fewest = -(-trials // block_size)
+    if fewest > 1 and workers > 1:  # no worker left alone at the end, unless too few trials
+        assert sizes.size % workers == 0 or sizes.size == trials
+        assert sizes.size < fewest + workers  # and no more blocks than that needs
     else:
-        assert sizes.size == n_fixed
+        assert sizes.size == fewest
+    if (trials, block_size, workers) == (10**5, 20_000, 2):
+        assert sorted(sizes.tolist()) == [16_666] * 2 + [16_667] * 4
 
 
 def test_scenario_travels_to_worker_processes_as_data():

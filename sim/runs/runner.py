@@ -9,7 +9,6 @@ how many worker processes run the blocks, or on the order in which they finish.
 from __future__ import annotations
 
 import gc
-import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -79,14 +78,27 @@ def _blocks(
     At most two blocks per worker are in flight, and none is held once yielded, so memory
     does not grow with the number of blocks.
     """
-    starts = block_starts(trials, block_size, workers)
-    sizes = {a: b - a for a, b in itertools.pairwise(starts)}
+    n_blocks = block_count(trials, block_size, workers)
     tasks: Iterator[Task] = (
-        (a, simulate_block, (sc, seed, a, n, days, point, posterior)) for a, n in sizes.items()
+        (a, simulate_block, (sc, seed, a, b - a, days, point, posterior))
+        for a, b in _bounds(trials, n_blocks)
     )
-    with executor(workers=min(workers, len(sizes))) as pool:
-        for start, block in pool.ordered(tasks):
-            yield sizes[start], block
+    with executor(workers=min(workers, n_blocks)) as pool:
+        for _, block in pool.ordered(tasks):
+            yield block.trials, block
+
+
+def block_count(trials: int, block_size: int, workers: int) -> int:
+    """How many blocks a run's trials are split into (see :func:`block_starts`)."""
+    n_blocks = -(-trials // block_size)
+    if n_blocks > 1 and workers > 1:  # (never a block of no trials)
+        n_blocks = min(-(-n_blocks // workers) * workers, trials)
+    return n_blocks
+
+
+def _bounds(trials: int, n_blocks: int) -> Iterator[tuple[int, int]]:
+    """Each block's first trial and the next block's, made one at a time."""
+    return ((trials * k // n_blocks, trials * (k + 1) // n_blocks) for k in range(n_blocks))
 
 
 def block_starts(trials: int, block_size: int, workers: int) -> list[int]:
@@ -95,12 +107,11 @@ def block_starts(trials: int, block_size: int, workers: int) -> list[int]:
     Blocks hold at most ``block_size`` trials, as equal as whole trials allow, and on
     several workers their number is a multiple of the workers', so none idles at the end:
     10^5 trials in blocks of 20,000 on 2 workers are 6 blocks of 16,666 or 16,667 (5 blocks
-    left one worker a block to run alone). Any split gives the same results.
+    left one worker a block to run alone). Any split gives the same results. A run makes
+    the same bounds one at a time, so its memory does not grow with the number of blocks.
     """
-    n_blocks = -(-trials // block_size)
-    if n_blocks > 1 and workers > 1:  # (never a block of no trials)
-        n_blocks = min(-(-n_blocks // workers) * workers, trials)
-    return [trials * k // n_blocks for k in range(n_blocks + 1)]
+    n_blocks = block_count(trials, block_size, workers)
+    return [0, *(b for _, b in _bounds(trials, n_blocks))]
 
 
 def _counted(blocks: Iterator[tuple[int, Block]], bar: Progress) -> Iterator[Block]:
