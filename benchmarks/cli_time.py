@@ -3,7 +3,9 @@
 Prints the median (and range) of several runs of the whole command (interpreter start,
 imports, scenario load, simulation, table), and, in-process, of its parts. Run:
 
-    python benchmarks/cli_time.py [--repeats 5] [--trials 10000] [--days 90]
+    python benchmarks/cli_time.py [--repeats 5] [--trials 10000] [--days 90] [--point]
+
+``--point`` runs at the point values instead of drawing the declared uncertainties.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--trials", type=int, default=10_000)
     ap.add_argument("--days", type=int, default=90)
+    ap.add_argument("--point", action="store_true", help="no draws: every number at its value")
     args = ap.parse_args()
     cmd = [
         sys.executable,
@@ -36,6 +39,7 @@ def main() -> None:
         str(args.trials),
         "--days",
         str(args.days),
+        *(["--point"] if args.point else []),
     ]
     wall = []
     for _ in range(args.repeats):
@@ -53,11 +57,12 @@ def main() -> None:
         sc = sim.load_scenario("qaani_visit")
         load.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        sim.run(sc, trials=args.trials, days=args.days, seed=0)
+        sim.run(sc, trials=args.trials, days=args.days, seed=0, point=args.point)
         simulate.append(time.perf_counter() - t0)
     trial_days = args.trials * args.days
     print(
-        f"escsim run qaani_visit --trials {args.trials} --days {args.days}: {args.repeats} repeats"
+        f"escsim run qaani_visit --trials {args.trials} --days {args.days}"
+        f"{' --point' if args.point else ''}: {args.repeats} repeats"
     )
     print(f"  whole command (subprocess) {_median_range(wall)}")
     print(f"  import sim (first, once)   {t_import:7.3f} s")
