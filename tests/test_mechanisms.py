@@ -236,3 +236,27 @@ def test_a_strike_adds_one_unit_of_deterrence_a_commander_more_and_it_halves_in_
     np.testing.assert_allclose(kh.deterrence, 4.0 * 0.5 ** (11 / 10))
     assert (m.militias["harakat_al_nujaba"].deterrence == 0).all()  # only the group struck
     m.close()
+
+
+def test_drawn_half_lives_decay_each_lane_at_its_own_pace():
+    sc = _deterrence(0.3).patched(
+        {
+            "params.deterrence_per_leader.value": 3.0,
+            "mechanisms.retaliation": False,
+            "events": [
+                {"day": 0, "kind": "us_strike", "militia": "kataib_hezbollah",
+                 "leader_killed": True, "source": {"assumption": "a test"}},
+            ],
+        }
+    )  # fmt: skip
+    halves = np.tile([1.0, 5.0, 10.0, 40.0], 5)  # one half-life per lane, as a drawn run has
+    m = EscalationModel(
+        sc, halves.size, seed=0, point=True, lanes={"params.deterrence_half_life.value": halves}
+    )
+    kh = m.militias["kataib_hezbollah"]
+    for days in (1, 11):
+        while m.day < days:
+            m.step()
+        np.testing.assert_allclose(kh.deterrence, 4.0 * 0.5 ** (days / halves), rtol=1e-12)
+    assert m.decay("deterrence_half_life") is m.decay("deterrence_half_life")  # computed once
+    m.close()

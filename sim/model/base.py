@@ -121,6 +121,7 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
             self._events.setdefault(event.day, []).append(event)
         self.env: Mapping[str, Value] = {}
         self.log: EventLog | None = None
+        self._decays: dict[str, Number] = {}
 
     def _draw_uncertain(self) -> dict[str, FloatArray]:
         """One value per trial of each declared uncertainty (see :func:`uncertain_draws`)."""
@@ -157,6 +158,18 @@ class LaneModel(mesa.Model):  # type: ignore[misc]
     def param(self, name: str) -> Number:
         """A scenario parameter's value: a scalar, or one value per lane."""
         return self.values.params[name]
+
+    def decay(self, half_life: str) -> Number:
+        """The daily factor ``0.5 ** (1 / h)`` of the half-life parameter ``half_life`` (days).
+
+        A half-life below 1e-9 days counts as 1e-9 (gone in a day). Parameters do not change
+        during a run, so each factor is computed once: with drawn half-lives, a power per lane
+        every day and every group was a tenth of a run.
+        """
+        if half_life not in self._decays:  # a ufunc, lane or not: scalar ** differs in the last bit
+            h = np.maximum(self.param(half_life), 1e-9)
+            self._decays[half_life] = np.power(0.5, 1.0 / h)
+        return self._decays[half_life]
 
     def whole(self, name: str) -> int | IntArray:
         """A whole-day parameter (a delay, a term) as a whole number, or one per lane."""

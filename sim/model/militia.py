@@ -229,13 +229,11 @@ class Militia(Actor):
         """Recover strength, let revenge and deterrence fade, run supplies down or up."""
         model = self.model
         self.strength += model.param("strength_recovery") * (1.0 - self.strength)
-        half_life = np.maximum(model.param("revenge_half_life"), 1e-9)  # a ufunc, lane or not:
-        self.revenge *= np.power(0.5, 1.0 / half_life)  # scalar ** differs in the last bit
+        self.revenge *= model.decay("revenge_half_life")
         if model.mechanisms.deterrence:
-            fear = np.maximum(model.param("deterrence_half_life"), 1e-9)
-            self.deterrence *= np.power(0.5, 1.0 / fear)
+            self.deterrence *= model.decay("deterrence_half_life")
         if model.mechanisms.sponsor_leverage:  # stocks run down, or are restocked
             target = 1.0 - model.param("sponsor_share") * self.withheld
-            pace = 1.0 - np.power(0.5, 1.0 / np.maximum(model.param("supply_half_life"), 1e-9))
+            pace = 1.0 - model.decay("supply_half_life")
             self.supply += pace * (target - self.supply)
         self.attacks.end_day()
