@@ -9,6 +9,7 @@ from scipy.stats import binomtest
 
 import sim
 from sim.core.stats import estimate_mean, estimate_share, hist_quantiles, paired_difference
+from sim.scenario.vocabulary import METRICS
 from tests.helpers import REQUIRED_METRICS
 
 REQUIRED = REQUIRED_METRICS
@@ -133,13 +134,25 @@ def test_figure_is_a_matplotlib_figure_without_pyplot(results):
 
 def test_report_shows_a_metric_no_trial_defines_as_a_dash_with_a_footer(results):
     # 40 days watch no directive for 90 days: p_resume_90d is defined in no trial
-    undefined = results.summary()["mean"].isna()
+    undefined = results.summary()["n"] == 0
     assert undefined["p_resume_90d"] and not undefined["attacks_per_day"]
     lines = results.report().splitlines()
     row = next(line for line in lines if line.startswith("p_resume_90d "))
     assert row.split() == ["p_resume_90d", "—"]
     assert "nan" not in results.report()
-    assert lines[-1].startswith("—: defined in no trial")
+    footer = lines[lines.index(next(x for x in lines if x.startswith("—: defined in no trial"))) :]
+    named = {line.split(":")[0].strip() for line in footer[1:]}
+    assert named == set(undefined[undefined].index)  # each dash explained, and only those
+    assert f"  p_resume_90d: {METRICS['p_resume_90d']}" in footer
     longer = sim.run("qaani_visit", trials=200, days=200, seed=1)
-    assert not longer.summary()["mean"].isna()["p_resume_90d"]
+    assert (longer.summary()["n"] > 0).all()
     assert "—: defined in no trial" not in longer.report()
+
+
+def test_report_prints_a_dash_for_the_interval_of_a_metric_one_trial_defines():
+    one = sim.run("baseline", trials=3, days=60, seed=4)
+    counts = one.summary()["n"]
+    single = counts[counts == 1].index
+    assert len(single), counts  # the seed gives a metric defined in exactly one trial
+    row = next(line for line in one.report().splitlines() if line.startswith(f"{single[0]} "))
+    assert "nan" not in row and row.split()[2] == "—"

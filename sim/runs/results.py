@@ -34,18 +34,13 @@ from sim.runs.sensitivity import sample_sensitivity
 from sim.runs.trace import Trace, trace
 from sim.scenario.loader import Scenario
 from sim.scenario.quantities import uncertain_quantities
-from sim.scenario.vocabulary import GROUP_METRIC, RUNGS, metric_names
+from sim.scenario.vocabulary import GROUP_METRIC, METRICS, RUNGS, metric_names
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 #: the most of a scenario's description a figure's title shows
 DESCRIPTION_CHARS = 300
-#: the report's footer when a metric is defined in no trial (shown as "—")
-UNDEFINED_NOTE = (
-    "—: defined in no trial of this run (p_resume_90d needs a run watching 90 days after the "
-    "first directive, a directive's timing needs a directive)"
-)
 
 
 def settings_text(scenario: Scenario) -> str:
@@ -304,17 +299,20 @@ class Results:
             f"{'metric':56} {'mean':>9} {'95% CI':>21} {'p05':>7} {'p50':>7} {'p95':>7}",
         ]
         for name, row in df.iterrows():
-            if row["mean"] != row["mean"]:  # NaN: no trial defines it
+            if row["n"] == 0:  # no trial defines it: a dash, and the footer says when it is
                 lines.append(f"{name!s:56} {'—':>9}")
                 continue
-            ci = f"[{row.ci_low:.4g}, {row.ci_high:.4g}]"
+            defined = not (pd.isna(row.ci_low) or pd.isna(row.ci_high))  # (one trial: no CI)
+            ci = f"[{row.ci_low:.4g}, {row.ci_high:.4g}]" if defined else "—"
             qs = "".join(
                 f" {v:7.4g}" if v == v and v is not None else f" {'':>7}"
                 for v in (row.p05, row.p50, row.p95)
             )
             lines.append(f"{name!s:56} {row['mean']:9.4g} {ci:>21}{qs}")
-        if df["mean"].isna().any():
-            lines.append(UNDEFINED_NOTE)
+        undefined = [str(name) for name, n in df["n"].items() if n == 0]
+        if undefined:
+            lines.append("—: defined in no trial of this run (what each is, and in which trials):")
+            lines += [f"  {name}: {METRICS.get(name, '')}" for name in undefined]
         return "\n".join(lines)
 
     def _values_line(self) -> str:
