@@ -131,14 +131,16 @@ def model_inputs(point: bool) -> tuple[Any, dict[str, Any]]:
         model.step()
     rule = model.scenario.rules["attack_rate"]
     env = model.militias[GROUP].env()
-    return rule, {name: env[name] for name in sorted(rule.names)}
+    inputs = {name: env[name] for name in sorted(rule.names)}  # read before the model closes
+    model.close()
+    return rule, inputs
 
 
-def interleaved_us(first: Callable[[], object], second: Callable[[], object]) -> list[float]:
-    """Median time of a call of each, in microseconds, over ROUNDS alternating rounds."""
-    times: list[list[float]] = [[], []]
+def interleaved_us(*fns: Callable[[], object]) -> list[float]:
+    """Median time of a call of each, in microseconds, over ROUNDS rounds that alternate them."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(ROUNDS):
-        for k, fn in enumerate((first, second)):
+        for k, fn in enumerate(fns):
             start = time.perf_counter()
             for _ in range(CALLS):
                 fn()
@@ -161,8 +163,9 @@ def case(point: bool) -> None:
     compile_s = time.perf_counter() - start
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=0)
     read_only(x)
-    numpy_us, fused_us = interleaved_us(lambda: rule(env), lambda: run(x, s, out))
-    floor_us = interleaved_us(lambda: read_only(x), lambda: None)[0]
+    numpy_us, fused_us, floor_us = interleaved_us(
+        lambda: rule(env), lambda: run(x, s, out), lambda: read_only(x)
+    )
     label = "point values" if point else "drawn"
     print(f"{label}: {len(lanes)} lane arrays and {len(scalars)} scalars read")
     print(f"  numpy closures (the product)  {numpy_us:8.1f} us")

@@ -1,6 +1,7 @@
 """Running in blocks and processes: identical results, progress, clean interruption."""
 
 import io
+import itertools
 import os
 import pickle
 import shutil
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 import sim
 import sim.runs.pool
 import sim.runs.windows
-from sim.runs.runner import block_starts
+from sim.runs.runner import block_bounds, block_count
 
 
 def _same(a, b):
@@ -42,9 +43,10 @@ def test_workers_and_block_sizes_give_identical_results():
 @example(trials=10**5, block_size=20_000, workers=2)
 def test_blocks_are_at_most_the_block_size_equal_and_shared_evenly(trials, block_size, workers):
     assume(trials // block_size <= 10**4)  # a list of starts that stays short
-    starts = block_starts(trials, block_size, workers)
-    sizes = np.diff(starts)
-    assert starts[0] == 0 and starts[-1] == trials
+    bounds = list(block_bounds(trials, block_count(trials, block_size, workers)))
+    sizes = np.array([b - a for a, b in bounds])
+    assert bounds[0][0] == 0 and bounds[-1][1] == trials
+    assert all(b == a for (_, b), (a, _) in itertools.pairwise(bounds))  # contiguous
     assert sizes.max() <= block_size and sizes.max() - sizes.min() <= 1 and sizes.min() >= 1
     fewest = -(-trials // block_size)
     if fewest > 1 and workers > 1:  # no worker left alone at the end, unless too few trials

@@ -298,18 +298,18 @@ class Results:
             *([self._values_line()] if self.uncertain() else []),
             f"{'metric':56} {'mean':>9} {'95% CI':>21} {'p05':>7} {'p50':>7} {'p95':>7}",
         ]
+        undefined = [str(name) for name, n in df["n"].items() if n == 0]
         for name, row in df.iterrows():
-            if row["n"] == 0:  # no trial defines it: a dash, and the footer says when it is
+            if name in undefined:  # no trial defines it: a dash, and the footer says when it is
                 lines.append(f"{name!s:56} {'—':>9}")
                 continue
-            defined = not (pd.isna(row.ci_low) or pd.isna(row.ci_high))  # (one trial: no CI)
-            ci = f"[{row.ci_low:.4g}, {row.ci_high:.4g}]" if defined else "—"
+            has_ci = not (pd.isna(row.ci_low) or pd.isna(row.ci_high))  # (one trial: no CI)
+            ci = f"[{row.ci_low:.4g}, {row.ci_high:.4g}]" if has_ci else "—"
             qs = "".join(
                 f" {v:7.4g}" if v == v and v is not None else f" {'':>7}"
                 for v in (row.p05, row.p50, row.p95)
             )
             lines.append(f"{name!s:56} {row['mean']:9.4g} {ci:>21}{qs}")
-        undefined = [str(name) for name, n in df["n"].items() if n == 0]
         if undefined:
             lines.append("—: defined in no trial of this run (what each is, and in which trials):")
             lines += [f"  {name}: {METRICS.get(name, '')}" for name in undefined]

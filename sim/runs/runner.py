@@ -81,7 +81,7 @@ def _blocks(
     n_blocks = block_count(trials, block_size, workers)
     tasks: Iterator[Task] = (
         (a, simulate_block, (sc, seed, a, b - a, days, point, posterior))
-        for a, b in _bounds(trials, n_blocks)
+        for a, b in block_bounds(trials, n_blocks)
     )
     with executor(workers=min(workers, n_blocks)) as pool:
         for _, block in pool.ordered(tasks):
@@ -89,29 +89,26 @@ def _blocks(
 
 
 def block_count(trials: int, block_size: int, workers: int) -> int:
-    """How many blocks a run's trials are split into (see :func:`block_starts`)."""
+    """How many blocks a run's trials are split into.
+
+    Blocks hold at most ``block_size`` trials, and on several workers their number is a
+    multiple of the workers', so none idles at the end: 10^5 trials in blocks of 20,000 on
+    2 workers are 6 blocks of 16,666 or 16,667 (5 blocks left one worker a block to run
+    alone). Never more blocks than trials.
+    """
     n_blocks = -(-trials // block_size)
     if n_blocks > 1 and workers > 1:  # (never a block of no trials)
         n_blocks = min(-(-n_blocks // workers) * workers, trials)
     return n_blocks
 
 
-def _bounds(trials: int, n_blocks: int) -> Iterator[tuple[int, int]]:
-    """Each block's first trial and the next block's, made one at a time."""
-    return ((trials * k // n_blocks, trials * (k + 1) // n_blocks) for k in range(n_blocks))
+def block_bounds(trials: int, n_blocks: int) -> Iterator[tuple[int, int]]:
+    """Each block's first trial and the next block's, as equal as whole trials allow.
 
-
-def block_starts(trials: int, block_size: int, workers: int) -> list[int]:
-    """Where each block of trials starts, and (last) where the trials end.
-
-    Blocks hold at most ``block_size`` trials, as equal as whole trials allow, and on
-    several workers their number is a multiple of the workers', so none idles at the end:
-    10^5 trials in blocks of 20,000 on 2 workers are 6 blocks of 16,666 or 16,667 (5 blocks
-    left one worker a block to run alone). Any split gives the same results. A run makes
-    the same bounds one at a time, so its memory does not grow with the number of blocks.
+    Made one at a time, so a run's memory does not grow with the number of blocks. Any
+    split gives the same results.
     """
-    n_blocks = block_count(trials, block_size, workers)
-    return [0, *(b for _, b in _bounds(trials, n_blocks))]
+    return ((trials * k // n_blocks, trials * (k + 1) // n_blocks) for k in range(n_blocks))
 
 
 def _counted(blocks: Iterator[tuple[int, Block]], bar: Progress) -> Iterator[Block]:
